@@ -1,0 +1,5 @@
+export * from './common';
+export * from './entities';
+export * from './commands';
+export * from './changes';
+export * from './api';
