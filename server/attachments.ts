@@ -1,0 +1,63 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import { DomainError } from '../shared/errors';
+import type { Attachment } from '../shared/schema';
+import type { HubStore } from './store/interface';
+
+/** What evidence may be: photos, voice notes and short clips, recognised by their bytes, not their name. */
+const ALLOWED = /^(image\/(jpeg|png|webp|gif|heic|heif)|audio\/(mpeg|mp4|ogg|webm|wav|x-wav|aac|x-m4a|amr)|video\/(mp4|webm|quicktime))$/;
+
+export class AttachmentStore {
+  constructor(
+    private readonly store: HubStore,
+    private readonly dir: string,
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Stores bytes under their sha256. The declared type must agree with what the bytes are; the file
+   * is written to a temporary name and renamed, so a crash never leaves a half-written attachment.
+   */
+  async put(bytes: Buffer, declaredType: string | undefined, now: number): Promise<Attachment> {
+    if (bytes.length === 0) throw new DomainError('invalid', 'The attachment is empty.');
+    if (bytes.length > this.maxBytes) {
+      throw new DomainError('too_large', `The attachment is ${bytes.length} bytes; the limit is ${this.maxBytes}.`);
+    }
+    const sniffed = await fileTypeFromBuffer(bytes);
+    if (!sniffed || !ALLOWED.test(sniffed.mime)) {
+      throw new DomainError('unsupported_media', `The attachment is ${sniffed ? sniffed.mime : 'not a recognised file'}; photos, voice notes and video clips only.`);
+    }
+    const declaredKind = declaredType?.split('/')[0];
+    if (declaredKind && declaredKind !== 'application' && declaredKind !== sniffed.mime.split('/')[0]) {
+      throw new DomainError('unsupported_media', `The attachment was sent as ${declaredType} but its bytes are ${sniffed.mime}.`);
+    }
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const existing = await this.store.getAttachment(hash);
+    if (existing) return existing;
+    const folder = join(this.dir, hash.slice(0, 2));
+    await mkdir(folder, { recursive: true });
+    const tmp = join(folder, `.${hash}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(tmp, bytes, { flush: true });
+    await rename(tmp, join(folder, hash));
+    const meta: Attachment = { hash, mime: sniffed.mime, size: bytes.length, createdAt: now };
+    await this.store.putAttachment(meta);
+    return meta;
+  }
+
+  async read(hash: string): Promise<{ meta: Attachment; bytes: Buffer } | undefined> {
+    const meta = await this.store.getAttachment(hash);
+    if (!meta) return undefined;
+    return { meta, bytes: await readFile(join(this.dir, hash.slice(0, 2), hash)) };
+  }
+
+  /** Throws naming the first unknown hash, so a command never points at evidence that is not there. */
+  async requireAll(hashes: readonly string[], field = 'attachments'): Promise<void> {
+    for (const [i, h] of hashes.entries()) {
+      if (!(await this.store.getAttachment(h))) {
+        throw new DomainError('unknown_reference', `Attachment ${h} has not been uploaded; POST it to /api/attachments first.`, `${field}.${i}`);
+      }
+    }
+  }
+}

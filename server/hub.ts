@@ -1,0 +1,214 @@
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainError } from '../shared/errors';
+import {
+  ChangesQuery,
+  Command,
+  FieldPosition,
+  isFieldRole,
+  LoginRequest,
+  type ChangesPage,
+  type CommandResult,
+  type LoginResponse,
+} from '../shared/schema';
+import { DEFAULT_TAXONOMY, Taxonomy } from '../shared/taxonomy';
+import { AttachmentStore } from './attachments';
+import { Auth, type AuthContext } from './auth';
+import { DeadlineTimer } from './deadlines';
+import { seedDemo } from './demo/seed';
+import { errorHandler, parseWith, statusFor } from './http-errors';
+import { LiveHub } from './live';
+import { CommandPipeline } from './pipeline';
+import { Places } from './places';
+import { SqliteStore } from './store/sqlite/store';
+
+export interface HubOptions {
+  /** holds hub.db and attachments/ */
+  dataDir: string;
+  host?: string;
+  port?: number;
+  /** on first start, load the demo district and its accounts */
+  demo?: boolean;
+  log?: boolean;
+  /** a district's own taxonomy (JSON, validated with the shared schema) */
+  taxonomyFile?: string;
+  sessionTtlMs?: number;
+  maxBodyBytes?: number;
+  maxAttachmentBytes?: number;
+  deadlineSweepMs?: number;
+  synchronous?: 'FULL' | 'NORMAL';
+  now?: () => number;
+}
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  store: SqliteStore;
+  auth: Auth;
+  places: Places;
+  /** runs one deadline sweep now (tests, and the timer) */
+  sweepDeadlines(): Promise<number>;
+  /** re-reads grids after reference data changed */
+  reloadPlaces(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const now = opts.now ?? Date.now;
+  const store = new SqliteStore({ file: join(opts.dataDir, 'hub.db'), synchronous: opts.synchronous ?? 'FULL' });
+  const taxonomy = opts.taxonomyFile ? loadTaxonomy(opts.taxonomyFile) : DEFAULT_TAXONOMY;
+  const auth = new Auth(store, opts.sessionTtlMs ?? 12 * 3600_000);
+  const attachments = new AttachmentStore(store, join(opts.dataDir, 'attachments'), opts.maxAttachmentBytes ?? 10 * 1024 * 1024);
+  const places = new Places();
+  const live = new LiveHub(store, auth);
+  const pipeline = new CommandPipeline({
+    store,
+    taxonomy: () => taxonomy,
+    locate: (pt) => places.locate(pt, now()),
+    onCommit: (written) => live.publish(written),
+    now,
+  });
+  const deadlines = new DeadlineTimer(store, pipeline, (a, town) => live.alert(a, town), opts.deadlineSweepMs ?? 15_000, now);
+
+  if (opts.demo && !(await store.getMeta('seeded'))) {
+    live.publish(await seedDemo(store, auth, now()));
+    await store.setMeta('seeded', 'demo');
+  }
+  places.load(await store.listGrids());
+
+  const app = Fastify({
+    logger: opts.log ? { level: 'info' } : false,
+    bodyLimit: opts.maxBodyBytes ?? 256 * 1024,
+  });
+  app.setErrorHandler(errorHandler);
+  await app.register(cors, { origin: [/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/] });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // evidence arrives as raw bytes; its real type is sniffed from the bytes, not trusted from the header
+  app.addContentTypeParser(/^(image|audio|video)\/.*/, { parseAs: 'buffer', bodyLimit: attachments.maxBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  const authed = async (req: FastifyRequest): Promise<AuthContext> => {
+    const h = req.headers.authorization;
+    const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+    return auth.authenticate(token, now());
+  };
+
+  app.get('/api/health', async () => ({ ok: true, head: await store.head() }));
+
+  app.post('/api/auth/login', async (req): Promise<LoginResponse> => {
+    const body = parseWith(LoginRequest, req.body);
+    return auth.login(body.username, body.password, body.origin, now());
+  });
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    await authed(req);
+    await auth.logout(req.headers.authorization!.slice(7).trim());
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', async (req) => (await authed(req)).principal);
+
+  app.get('/api/taxonomy', async (req) => {
+    await authed(req);
+    return taxonomy;
+  });
+
+  app.post('/api/commands', async (req, reply) => {
+    const ctx = await authed(req);
+    const command = parseWith(Command, req.body);
+    if (command.type === 'report' && command.hotline) {
+      throw new DomainError('forbidden', '12345 work-order details come only through the hotline intake.', 'hotline');
+    }
+    if ('attachments' in command) await attachments.requireAll(command.attachments);
+    const { principal } = ctx;
+    const actor = principal.townId === undefined
+      ? { id: principal.personId, role: principal.role }
+      : { id: principal.personId, role: principal.role, townId: principal.townId };
+    const { result } = await pipeline.submit({ command, actor, origin: ctx.origin });
+    return reply.status(result.status === 'applied' ? 200 : statusFor(result.error.code)).send(result);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/commands/:id', async (req, reply): Promise<CommandResult> => {
+    await authed(req);
+    const r = await store.getCommandResult(req.params.id);
+    if (!r) return reply.status(404).send({ error: { code: 'not_found', message: `No command ${req.params.id} has reached the hub.` } });
+    return r;
+  });
+
+  app.get('/api/changes', async (req): Promise<ChangesPage> => {
+    const { principal } = await authed(req);
+    const q = parseWith(ChangesQuery, req.query, 'query');
+    const head = await store.head();
+    const changes = await store.changesSince(q.after, q.limit, principal.townId);
+    const cursor = changes.length === q.limit ? changes[changes.length - 1]!.seq : Math.max(q.after, head);
+    return { changes, cursor, head };
+  });
+
+  app.get('/api/live', { websocket: true }, (socket) => live.accept(socket));
+
+  app.post('/api/attachments', async (req, reply) => {
+    await authed(req);
+    if (!Buffer.isBuffer(req.body)) {
+      throw new DomainError('unsupported_media', 'Send the file itself as the body, with an image/, audio/ or video/ Content-Type.');
+    }
+    const meta = await attachments.put(req.body, req.headers['content-type'], now());
+    return reply.status(201).send(meta);
+  });
+
+  app.get<{ Params: { hash: string } }>('/api/attachments/:hash', async (req, reply) => {
+    await authed(req);
+    const found = /^[0-9a-f]{64}$/.test(req.params.hash) ? await attachments.read(req.params.hash) : undefined;
+    if (!found) throw new DomainError('not_found', `No attachment ${req.params.hash}.`);
+    return reply.type(found.meta.mime).header('cache-control', 'private, max-age=31536000, immutable').send(found.bytes);
+  });
+
+  app.post('/api/field/position', async (req, reply) => {
+    const ctx = await authed(req);
+    const fix = parseWith(FieldPosition, req.body);
+    if (!isFieldRole(ctx.principal.role)) {
+      throw new DomainError('forbidden', 'Only field staff report positions.');
+    }
+    live.publish(await store.recordPositions([{ personId: ctx.principal.personId, ...fix }]));
+    return reply.status(204).send();
+  });
+
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+  deadlines.start();
+
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    store,
+    auth,
+    places,
+    sweepDeadlines: () => deadlines.sweep(),
+    reloadPlaces: async () => places.load(await store.listGrids()),
+    close: async () => {
+      deadlines.stop();
+      live.closeAll();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+function loadTaxonomy(file: string): Taxonomy {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`Cannot read the taxonomy file ${file}: ${(e as Error).message}`);
+  }
+  const r = Taxonomy.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`The taxonomy file ${file} is invalid at ${i.path.join('.') || 'top level'}: ${i.message}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,85 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Command, Person } from '../shared/schema';
+import type { Taxonomy } from '../shared/taxonomy';
+import { decide, type Actor, type Place, type WorkflowContext } from '../shared/workflow';
+import type { AppliedCommand, CommandEnvelope, HubStore, ScopedChange } from './store/interface';
+
+export interface Submission {
+  command: Command;
+  actor: Actor;
+  origin: string;
+}
+
+interface Pending extends Submission {
+  resolve: (r: AppliedCommand) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface PipelineDeps {
+  store: HubStore;
+  taxonomy: () => Taxonomy;
+  /** the grids, community and town that contain a point */
+  locate: (pt: { lng: number; lat: number }) => Place;
+  /** told of every committed batch's changes, in sequence order */
+  onCommit: (written: ScopedChange[]) => void;
+  now?: () => number;
+  maxBatch?: number;
+}
+
+/**
+ * Applies commands through the shared workflow with group commit: commands that arrive while a
+ * transaction is being written wait for the next one, so one fsync (synchronous=FULL) makes a whole
+ * batch durable, and every caller is answered only after its batch is on disk.
+ */
+export class CommandPipeline {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.now = deps.now ?? Date.now;
+    this.maxBatch = deps.maxBatch ?? 512;
+  }
+
+  submit(s: Submission): Promise<AppliedCommand> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...s, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          const envelopes = await Promise.all(batch.map((p) => this.envelope(p)));
+          const applied = await this.deps.store.applyCommands(envelopes);
+          const written = applied.flatMap((a) => a.written);
+          if (written.length > 0) this.deps.onCommit(written);
+          batch.forEach((p, i) => p.resolve(applied[i]!));
+        } catch (err) {
+          batch.forEach((p) => p.reject(err));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Resolves what decide() needs from outside the event (place, assignee) before the transaction. */
+  private async envelope(p: Pending): Promise<CommandEnvelope> {
+    const { command, actor, origin } = p;
+    const now = this.now();
+    const ctx: WorkflowContext = { taxonomy: this.deps.taxonomy(), entryId: uuidv7(), origin };
+    if (command.type === 'report') ctx.place = this.deps.locate(command.position);
+    if (command.type === 'dispatch') ctx.assignee = (await this.deps.store.getPerson(command.assigneeId)) ?? null;
+    return { command, actor, decide: (event) => decide(event, command, actor, now, ctx) };
+  }
+}
+
+export type { Person };

@@ -1,0 +1,133 @@
+import type {
+  Attachment,
+  Camera,
+  Change,
+  ChangeDraft,
+  Command,
+  CommandResult,
+  Department,
+  EventRecord,
+  Grid,
+  OrgUnit,
+  Person,
+  PositionFix,
+} from '../../shared/schema';
+import type { Actor, Decision } from '../../shared/workflow';
+
+/**
+ * The hub's store: the contract every implementation keeps (SQLite now, PostgreSQL when a city
+ * outgrows one machine). Methods are async so a networked database fits the same shape; the SQLite
+ * implementation answers synchronously underneath.
+ *
+ * Invariants every implementation keeps:
+ * - every write appends its changes to the change log with a strictly increasing sequence number,
+ *   in the same transaction as the write;
+ * - a command id is applied at most once; its first result is kept and returned for any replay;
+ * - timeline entries are appended only, never updated or deleted;
+ * - a batch returns only after it is durable.
+ */
+export interface HubStore {
+  close(): Promise<void>;
+
+  /* ---- commands ---- */
+  /** Applies a batch of commands in one durable transaction, in order; see CommandEnvelope. */
+  applyCommands(batch: readonly CommandEnvelope[]): Promise<AppliedCommand[]>;
+  getCommandResult(commandId: string): Promise<CommandResult | undefined>;
+
+  /* ---- change feed ---- */
+  head(): Promise<number>;
+  /** Changes after `after`, oldest first; a town-scoped reader gets its town's and district-wide ones. */
+  changesSince(after: number, limit: number, townId?: string): Promise<Change[]>;
+
+  /* ---- reference data (org units, grids, people, departments, cameras) ---- */
+  upsertReference(items: readonly ReferenceItem[]): Promise<ScopedChange[]>;
+  recordPositions(fixes: readonly PositionFix[]): Promise<ScopedChange[]>;
+  listGrids(): Promise<Grid[]>;
+  listPeople(): Promise<Person[]>;
+  listLatestPositions(): Promise<PositionFix[]>;
+  getPerson(id: string): Promise<Person | undefined>;
+  getOrgUnit(id: string): Promise<OrgUnit | undefined>;
+  getDepartment(id: string): Promise<Department | undefined>;
+
+  /* ---- events ---- */
+  getEvent(id: string): Promise<EventRecord | undefined>;
+  /** Open events past their deadline that are not yet supervised. */
+  overdueEvents(now: number, limit: number): Promise<EventRecord[]>;
+  /** Open assignments per person, for recommendation load. */
+  openAssignmentCounts(): Promise<Map<string, number>>;
+  countRows(): Promise<Record<string, number>>;
+
+  /* ---- attachments (metadata; the bytes live in files named by hash) ---- */
+  putAttachment(meta: Attachment): Promise<void>;
+  getAttachment(hash: string): Promise<Attachment | undefined>;
+
+  /* ---- auth ---- */
+  putUser(user: UserRecord): Promise<void>;
+  getUser(username: string): Promise<UserRecord | undefined>;
+  putSession(session: SessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  putDevice(device: DeviceRecord): Promise<void>;
+  getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+
+  /* ---- settings ---- */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+/**
+ * One command with everything decided outside the transaction. `decide` is the shared workflow,
+ * closed over the context the hub resolved (place, assignee); the store calls it with the event as
+ * it stands inside the transaction.
+ */
+export interface CommandEnvelope {
+  command: Command;
+  actor: Actor;
+  decide: (event: EventRecord | undefined) => Decision;
+}
+
+/** A change together with the town it belongs to (null: district-wide), for scoped fan-out. */
+export interface ScopedChange {
+  change: Change;
+  townId: string | null;
+}
+
+export interface AppliedCommand {
+  result: CommandResult;
+  /** the changes this call wrote; empty for a rejection or a replay */
+  written: ScopedChange[];
+  replay: boolean;
+}
+
+export type ReferenceItem =
+  | { kind: 'org_unit'; data: OrgUnit }
+  | { kind: 'grid'; data: Grid }
+  | { kind: 'department'; data: Department }
+  | { kind: 'person'; data: Person }
+  | { kind: 'camera'; data: Camera };
+
+export interface UserRecord {
+  username: string;
+  personId: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  tokenHash: string;
+  username: string;
+  personId: string;
+  origin: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface DeviceRecord {
+  id: string;
+  personId: string;
+  label: string;
+  tokenHash: string;
+  revoked: boolean;
+}
+
+export type { ChangeDraft };

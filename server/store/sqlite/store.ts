@@ -1,0 +1,320 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  Attachment,
+  Change,
+  ChangeDraft,
+  CommandResult,
+  Department,
+  EventRecord,
+  Grid,
+  OrgUnit,
+  Person,
+  PositionFix,
+} from '../../../shared/schema';
+import { isOpenState } from '../../../shared/schema';
+import type {
+  AppliedCommand,
+  CommandEnvelope,
+  DeviceRecord,
+  HubStore,
+  ReferenceItem,
+  ScopedChange,
+  SessionRecord,
+  UserRecord,
+} from '../interface';
+import { migrate } from './migrations';
+
+export interface SqliteStoreOptions {
+  /** a file path, or ':memory:' for throwaway tests */
+  file: string;
+  /**
+   * FULL makes every commit durable across power loss (an fsync per transaction); the command
+   * pipeline batches commands so that one fsync serves many. NORMAL only for benchmarks that say so.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = { data: string };
+
+/** The SQLite implementation of HubStore (better-sqlite3, WAL, foreign keys on). */
+export class SqliteStore implements HubStore {
+  readonly db: Database.Database;
+  private readonly st;
+
+  constructor(opts: SqliteStoreOptions) {
+    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+    this.db = new Database(opts.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      insertChange: p('INSERT INTO changes (kind, entity_id, town_id, at, data) VALUES (?, ?, ?, ?, ?)'),
+      head: p("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS head"),
+      changesAll: p('SELECT seq, data FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+      changesTown: p('SELECT seq, data FROM changes WHERE seq > ? AND (town_id IS NULL OR town_id = ?) ORDER BY seq LIMIT ?'),
+      getCommand: p('SELECT result FROM commands WHERE command_id = ?'),
+      putCommand: p('INSERT INTO commands (command_id, type, actor_id, event_id, status, at, result) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      getEvent: p('SELECT data FROM events WHERE id = ?'),
+      putEvent: p(
+        `INSERT INTO events (id, state, is_open, town_id, assignee_id, deadline, supervised_at, updated_at, data)
+         VALUES (@id, @state, @isOpen, @townId, @assigneeId, @deadline, @supervisedAt, @updatedAt, @data)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, is_open = excluded.is_open, town_id = excluded.town_id,
+           assignee_id = excluded.assignee_id, deadline = excluded.deadline, supervised_at = excluded.supervised_at,
+           updated_at = excluded.updated_at, data = excluded.data`,
+      ),
+      putTimeline: p('INSERT INTO timeline (id, event_id, idx, at, data) VALUES (?, ?, ?, ?, ?)'),
+      overdue: p('SELECT data FROM events WHERE is_open = 1 AND supervised_at IS NULL AND deadline < ? ORDER BY deadline LIMIT ?'),
+      openCounts: p('SELECT assignee_id AS id, COUNT(*) AS n FROM events WHERE is_open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id'),
+      putOrgUnit: p('INSERT INTO org_units (id, level, parent_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET level = excluded.level, parent_id = excluded.parent_id, data = excluded.data'),
+      putGrid: p('INSERT INTO grids (id, kind, town_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, town_id = excluded.town_id, data = excluded.data'),
+      putDepartment: p('INSERT INTO departments (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
+      putPerson: p('INSERT INTO people (id, role, town_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET role = excluded.role, town_id = excluded.town_id, data = excluded.data'),
+      putCamera: p('INSERT INTO cameras (id, town_id, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET town_id = excluded.town_id, data = excluded.data'),
+      putLatest: p('INSERT INTO positions_latest (person_id, at, data) VALUES (?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET at = excluded.at, data = excluded.data WHERE excluded.at >= positions_latest.at'),
+      putTrack: p('INSERT INTO position_track (person_id, at, lng, lat, accuracy) VALUES (?, ?, ?, ?, ?)'),
+      personTown: p('SELECT town_id FROM people WHERE id = ?'),
+      listGrids: p('SELECT data FROM grids ORDER BY id'),
+      listPeople: p('SELECT data FROM people ORDER BY id'),
+      listLatest: p('SELECT data FROM positions_latest ORDER BY person_id'),
+      getPerson: p('SELECT data FROM people WHERE id = ?'),
+      getOrgUnit: p('SELECT data FROM org_units WHERE id = ?'),
+      getDepartment: p('SELECT data FROM departments WHERE id = ?'),
+      putAttachment: p('INSERT INTO attachments (hash, mime, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'),
+      getAttachment: p('SELECT hash, mime, size, created_at AS createdAt FROM attachments WHERE hash = ?'),
+      putUser: p('INSERT INTO users (username, person_id, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET person_id = excluded.person_id, password_hash = excluded.password_hash'),
+      getUser: p('SELECT username, person_id AS personId, password_hash AS passwordHash, created_at AS createdAt FROM users WHERE username = ?'),
+      putSession: p('INSERT INTO sessions (token_hash, username, person_id, origin, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      getSession: p('SELECT token_hash AS tokenHash, username, person_id AS personId, origin, created_at AS createdAt, expires_at AS expiresAt FROM sessions WHERE token_hash = ?'),
+      deleteSession: p('DELETE FROM sessions WHERE token_hash = ?'),
+      putDevice: p('INSERT INTO devices (id, person_id, label, token_hash, revoked) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, label = excluded.label, token_hash = excluded.token_hash, revoked = excluded.revoked'),
+      getDevice: p('SELECT id, person_id AS personId, label, token_hash AS tokenHash, revoked FROM devices WHERE token_hash = ?'),
+      getMeta: p('SELECT value FROM meta WHERE key = ?'),
+      setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /* ---- change log ---- */
+
+  private append(draft: ChangeDraft, townId: string | null): ScopedChange {
+    const body = JSON.stringify(draft);
+    const info = this.st.insertChange.run(draft.kind, draft.id, townId, draft.at, body);
+    const change = { ...draft, seq: Number(info.lastInsertRowid) } as Change;
+    return { change, townId };
+  }
+
+  async head(): Promise<number> {
+    return (this.st.head.get() as { head: number }).head;
+  }
+
+  async changesSince(after: number, limit: number, townId?: string): Promise<Change[]> {
+    const rows = (townId === undefined
+      ? this.st.changesAll.all(after, limit)
+      : this.st.changesTown.all(after, townId, limit)) as { seq: number; data: string }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.data) as ChangeDraft), seq: r.seq }) as Change);
+  }
+
+  /* ---- commands ---- */
+
+  async getCommandResult(commandId: string): Promise<CommandResult | undefined> {
+    const row = this.st.getCommand.get(commandId) as { result: string } | undefined;
+    return row ? (JSON.parse(row.result) as CommandResult) : undefined;
+  }
+
+  async applyCommands(batch: readonly CommandEnvelope[]): Promise<AppliedCommand[]> {
+    return this.db.transaction(() => batch.map((env) => this.applyOne(env)))();
+  }
+
+  private applyOne(env: CommandEnvelope): AppliedCommand {
+    const { command, actor } = env;
+    const prior = this.st.getCommand.get(command.commandId) as { result: string } | undefined;
+    if (prior) return { result: JSON.parse(prior.result) as CommandResult, written: [], replay: true };
+
+    const event = this.readEvent(command.eventId);
+    const decision = env.decide(event);
+    const at = decision.ok ? decision.entry.at : Date.now();
+    let result: CommandResult;
+    let written: ScopedChange[] = [];
+    if (decision.ok) {
+      const e = decision.event;
+      this.writeEvent(e);
+      const entry = decision.entry;
+      this.st.putTimeline.run(entry.id, entry.eventId, entry.index, entry.at, JSON.stringify(entry));
+      const town = e.townId ?? null;
+      written = [
+        this.append({ kind: 'event', id: e.id, at: e.updatedAt, data: e }, town),
+        this.append({ kind: 'timeline', id: entry.id, at: entry.at, data: entry }, town),
+      ];
+      result = { status: 'applied', commandId: command.commandId, changes: written.map((w) => w.change) };
+    } else {
+      const error = decision.field === undefined
+        ? { code: decision.code, message: decision.message }
+        : { code: decision.code, message: decision.message, field: decision.field };
+      result = { status: 'rejected', commandId: command.commandId, error };
+    }
+    this.st.putCommand.run(command.commandId, command.type, actor.id, command.eventId, result.status, at, JSON.stringify(result));
+    return { result, written, replay: false };
+  }
+
+  private readEvent(id: string): EventRecord | undefined {
+    const row = this.st.getEvent.get(id) as Row | undefined;
+    return row ? (JSON.parse(row.data) as EventRecord) : undefined;
+  }
+
+  private writeEvent(e: EventRecord): void {
+    this.st.putEvent.run({
+      id: e.id,
+      state: e.state,
+      isOpen: isOpenState(e.state) ? 1 : 0,
+      townId: e.townId ?? null,
+      assigneeId: e.assigneeId ?? null,
+      deadline: e.deadline ?? null,
+      supervisedAt: e.supervisedAt ?? null,
+      updatedAt: e.updatedAt,
+      data: JSON.stringify(e),
+    });
+  }
+
+  /* ---- reference data ---- */
+
+  async upsertReference(items: readonly ReferenceItem[]): Promise<ScopedChange[]> {
+    const now = Date.now();
+    return this.db.transaction(() =>
+      items.map((item): ScopedChange => {
+        const body = JSON.stringify(item.data);
+        switch (item.kind) {
+          case 'org_unit': {
+            const d = item.data;
+            this.st.putOrgUnit.run(d.id, d.level, d.parentId, body);
+            const town = d.level === 'subcenter' ? d.id : null;
+            return this.append({ kind: 'org_unit', id: d.id, at: now, data: d }, town);
+          }
+          case 'grid': {
+            const d = item.data;
+            this.st.putGrid.run(d.id, d.kind, d.townId, body);
+            return this.append({ kind: 'grid', id: d.id, at: now, data: d }, d.townId);
+          }
+          case 'department': {
+            const d = item.data;
+            this.st.putDepartment.run(d.id, body);
+            return this.append({ kind: 'department', id: d.id, at: now, data: d }, null);
+          }
+          case 'person': {
+            const d = item.data;
+            this.st.putPerson.run(d.id, d.role, d.townId ?? null, body);
+            return this.append({ kind: 'person', id: d.id, at: now, data: d }, d.townId ?? null);
+          }
+          case 'camera': {
+            const d = item.data;
+            this.st.putCamera.run(d.id, d.townId ?? null, body);
+            return this.append({ kind: 'camera', id: d.id, at: now, data: d }, d.townId ?? null);
+          }
+        }
+      }),
+    )();
+  }
+
+  async recordPositions(fixes: readonly PositionFix[]): Promise<ScopedChange[]> {
+    return this.db.transaction(() =>
+      fixes.map((f) => {
+        const town = (this.st.personTown.get(f.personId) as { town_id: string | null } | undefined)?.town_id ?? null;
+        this.st.putLatest.run(f.personId, f.at, JSON.stringify(f));
+        this.st.putTrack.run(f.personId, f.at, f.position.lng, f.position.lat, f.accuracy ?? null);
+        return this.append({ kind: 'position', id: f.personId, at: f.at, data: f }, town);
+      }),
+    )();
+  }
+
+  async listGrids(): Promise<Grid[]> {
+    return (this.st.listGrids.all() as Row[]).map((r) => JSON.parse(r.data) as Grid);
+  }
+  async listPeople(): Promise<Person[]> {
+    return (this.st.listPeople.all() as Row[]).map((r) => JSON.parse(r.data) as Person);
+  }
+  async listLatestPositions(): Promise<PositionFix[]> {
+    return (this.st.listLatest.all() as Row[]).map((r) => JSON.parse(r.data) as PositionFix);
+  }
+  async getPerson(id: string): Promise<Person | undefined> {
+    return parseRow<Person>(this.st.getPerson.get(id));
+  }
+  async getOrgUnit(id: string): Promise<OrgUnit | undefined> {
+    return parseRow<OrgUnit>(this.st.getOrgUnit.get(id));
+  }
+  async getDepartment(id: string): Promise<Department | undefined> {
+    return parseRow<Department>(this.st.getDepartment.get(id));
+  }
+
+  /* ---- events ---- */
+
+  async getEvent(id: string): Promise<EventRecord | undefined> {
+    return this.readEvent(id);
+  }
+  async overdueEvents(now: number, limit: number): Promise<EventRecord[]> {
+    return (this.st.overdue.all(now, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
+  }
+  async openAssignmentCounts(): Promise<Map<string, number>> {
+    const rows = this.st.openCounts.all() as { id: string; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+  async countRows(): Promise<Record<string, number>> {
+    const tables = ['changes', 'events', 'timeline', 'commands', 'attachments', 'people', 'grids', 'positions_latest', 'position_track'];
+    return Object.fromEntries(
+      tables.map((t) => [t, (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]),
+    );
+  }
+
+  /* ---- attachments ---- */
+
+  async putAttachment(meta: Attachment): Promise<void> {
+    this.st.putAttachment.run(meta.hash, meta.mime, meta.size, meta.createdAt);
+  }
+  async getAttachment(hash: string): Promise<Attachment | undefined> {
+    return (this.st.getAttachment.get(hash) as Attachment | undefined) ?? undefined;
+  }
+
+  /* ---- auth ---- */
+
+  async putUser(u: UserRecord): Promise<void> {
+    this.st.putUser.run(u.username, u.personId, u.passwordHash, u.createdAt);
+  }
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    return this.st.getUser.get(username) as UserRecord | undefined;
+  }
+  async putSession(s: SessionRecord): Promise<void> {
+    this.st.putSession.run(s.tokenHash, s.username, s.personId, s.origin, s.createdAt, s.expiresAt);
+  }
+  async getSession(tokenHash: string): Promise<SessionRecord | undefined> {
+    return this.st.getSession.get(tokenHash) as SessionRecord | undefined;
+  }
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.st.deleteSession.run(tokenHash);
+  }
+  async putDevice(d: DeviceRecord): Promise<void> {
+    this.st.putDevice.run(d.id, d.personId, d.label, d.tokenHash, d.revoked ? 1 : 0);
+  }
+  async getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
+    const row = this.st.getDevice.get(tokenHash) as (Omit<DeviceRecord, 'revoked'> & { revoked: number }) | undefined;
+    return row ? { ...row, revoked: row.revoked === 1 } : undefined;
+  }
+
+  /* ---- settings ---- */
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (this.st.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    this.st.setMeta.run(key, value);
+  }
+}
+
+function parseRow<T>(row: unknown): T | undefined {
+  return row ? (JSON.parse((row as Row).data) as T) : undefined;
+}
