@@ -7,6 +7,8 @@ import { DomainError } from '../shared/errors';
 import {
   ChangesQuery,
   Command,
+  CommandBatch,
+  type CommandBatchResult,
   FieldPosition,
   isFieldRole,
   LoginRequest,
@@ -117,19 +119,39 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     return taxonomy;
   });
 
+  /** Checks what the workflow cannot see: hotline details come only from intake; evidence must be uploaded. */
+  const precheck = async (command: Command, field = '') => {
+    if (command.type === 'report' && command.hotline) {
+      throw new DomainError('forbidden', '12345 work-order details come only through the hotline intake.', `${field}hotline`);
+    }
+    if ('attachments' in command) await attachments.requireAll(command.attachments, `${field}attachments`);
+  };
+  const actorOf = ({ principal }: AuthContext) =>
+    principal.townId === undefined
+      ? { id: principal.personId, role: principal.role }
+      : { id: principal.personId, role: principal.role, townId: principal.townId };
+
   app.post('/api/commands', async (req, reply) => {
     const ctx = await authed(req);
     const command = parseWith(Command, req.body);
-    if (command.type === 'report' && command.hotline) {
-      throw new DomainError('forbidden', '12345 work-order details come only through the hotline intake.', 'hotline');
-    }
-    if ('attachments' in command) await attachments.requireAll(command.attachments);
-    const { principal } = ctx;
-    const actor = principal.townId === undefined
-      ? { id: principal.personId, role: principal.role }
-      : { id: principal.personId, role: principal.role, townId: principal.townId };
-    const { result } = await pipeline.submit({ command, actor, origin: ctx.origin });
+    await precheck(command);
+    const { result } = await pipeline.submit({ command, actor: actorOf(ctx), origin: ctx.origin });
     return reply.status(result.status === 'applied' ? 200 : statusFor(result.error.code)).send(result);
+  });
+
+  /**
+   * A console's outbox drains through here: commands are applied in the order given, each on its
+   * own (one rejection does not stop the rest), and the answer lists every result in that order.
+   * The whole body is checked first, so a malformed batch stores nothing.
+   */
+  app.post('/api/commands/batch', { bodyLimit: 4 * 1024 * 1024 }, async (req): Promise<CommandBatchResult> => {
+    const ctx = await authed(req);
+    const { commands } = parseWith(CommandBatch, req.body);
+    for (const [i, c] of commands.entries()) await precheck(c, `commands.${i}.`);
+    const actor = actorOf(ctx);
+    // submitted synchronously, in order: the pipeline applies its queue in arrival order
+    const applied = await Promise.all(commands.map((command) => pipeline.submit({ command, actor, origin: ctx.origin })));
+    return { results: applied.map((a) => a.result) };
   });
 
   app.get<{ Params: { id: string } }>('/api/commands/:id', async (req, reply): Promise<CommandResult> => {

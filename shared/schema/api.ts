@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../errors';
 import { Id, LngLat, Timestamp } from './common';
 import { Change } from './changes';
+import { Command } from './commands';
 import { Role } from './entities';
 
 /* ---------- errors ---------- */
@@ -58,6 +59,14 @@ export const CommandResult = z.discriminatedUnion('status', [
     .strict(),
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;
+
+/** Several commands in one request, applied in order (an outbox draining). */
+export const CommandBatch = z
+  .object({ commands: z.array(Command).min(1, 'send at least one command').max(500, 'at most 500 commands a batch') })
+  .strict();
+export type CommandBatch = z.infer<typeof CommandBatch>;
+export const CommandBatchResult = z.object({ results: z.array(CommandResult) }).strict();
+export type CommandBatchResult = z.infer<typeof CommandBatchResult>;
 
 /* ---------- change feed ---------- */
 
