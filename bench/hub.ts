@@ -45,6 +45,31 @@ async function httpThroughput(total: number, concurrency: number) {
   }
 }
 
+async function batchThroughput(total: number, batchSize: number, concurrency: number) {
+  const hub = await spawnHub(tempDir('bench-batch'));
+  try {
+    const token = await login(hub.url, 'operator');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    let next = 0, ok = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          const from = next;
+          next += batchSize;
+          const commands = Array.from({ length: Math.min(batchSize, total - from) }, (_, j) => report(from + j));
+          const r = await fetch(`${hub.url}/api/commands/batch`, { method: 'POST', headers, body: JSON.stringify({ commands }) });
+          const body = (await r.json()) as { results: { status: string }[] };
+          ok += body.results.filter((x) => x.status === 'applied').length;
+        }
+      }),
+    );
+    return { ok, perSec: ok / ((performance.now() - t0) / 1000) };
+  } finally {
+    await hub.stop();
+  }
+}
+
 async function pipelineThroughput(total: number, synchronous: 'FULL' | 'NORMAL') {
   const hub = await startHub({ dataDir: tempDir('bench-pipe'), demo: true, synchronous });
   try {
@@ -110,10 +135,12 @@ async function fanOut(consoles: number, commands: number, ratePerSec: number) {
 export async function main() {
   console.log(`hub benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const http = await httpThroughput(6000, 64);
+  const batch = await batchThroughput(20000, 100, 4);
   const pipeFull = await pipelineThroughput(20000, 'FULL');
   const fan = await fanOut(20, 400, 100);
   printTable('Durable commands (synchronous=FULL, group commit)', [
     ['over HTTP, 64 in flight, hub in its own process', `${fmt(http.perSec, 0)} commands/s (${http.ok} applied)`],
+    ['over HTTP, outbox batches of 100, 4 in flight', `${fmt(batch.perSec, 0)} commands/s (${batch.ok} applied)`],
     ['through the pipeline alone (no HTTP)', `${fmt(pipeFull.perSec, 0)} commands/s (${pipeFull.ok} applied)`],
   ]);
   printTable('Change fan-out to 20 live consoles (commit → receipt, loopback, 100 commands/s)', [
