@@ -1,3 +1,4 @@
+export {};
 /** `npm run bench`: every benchmark in turn; each prints its own figures. `npm run bench -- hub` runs one. */
 const all = {
   recommend: () => import('./recommend'),
