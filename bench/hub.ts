@@ -79,7 +79,7 @@ async function pipelineThroughput(total: number, synchronous: 'FULL' | 'NORMAL')
     const pipeline = new CommandPipeline({
       store: hub.store,
       taxonomy: () => DEFAULT_TAXONOMY,
-      locate: (pt) => hub.places.locate(pt),
+      locate: (pt) => hub.district.locate(pt),
       onCommit: () => {},
     });
     const actor = { id: ctx.principal.personId, role: ctx.principal.role };

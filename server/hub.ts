@@ -12,6 +12,8 @@ import {
   FieldPosition,
   isFieldRole,
   LoginRequest,
+  RecommendQuery,
+  type RecommendResponse,
   type ChangesPage,
   type CommandResult,
   type LoginResponse,
@@ -24,7 +26,7 @@ import { seedDemo } from './demo/seed';
 import { errorHandler, parseWith, statusFor } from './http-errors';
 import { LiveHub } from './live';
 import { CommandPipeline } from './pipeline';
-import { Places } from './places';
+import { DistrictIndex } from './district-index';
 import { SqliteStore } from './store/sqlite/store';
 
 export interface HubOptions {
@@ -50,11 +52,11 @@ export interface RunningHub {
   port: number;
   store: SqliteStore;
   auth: Auth;
-  places: Places;
+  district: DistrictIndex;
   /** runs one deadline sweep now (tests, and the timer) */
   sweepDeadlines(): Promise<number>;
-  /** re-reads grids after reference data changed */
-  reloadPlaces(): Promise<void>;
+  /** re-reads grids, people and positions after reference data changed */
+  reloadDistrict(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,12 +66,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const taxonomy = opts.taxonomyFile ? loadTaxonomy(opts.taxonomyFile) : DEFAULT_TAXONOMY;
   const auth = new Auth(store, opts.sessionTtlMs ?? 12 * 3600_000);
   const attachments = new AttachmentStore(store, join(opts.dataDir, 'attachments'), opts.maxAttachmentBytes ?? 10 * 1024 * 1024);
-  const places = new Places();
+  const district = new DistrictIndex();
   const live = new LiveHub(store, auth);
   const pipeline = new CommandPipeline({
     store,
     taxonomy: () => taxonomy,
-    locate: (pt) => places.locate(pt, now()),
+    locate: (pt) => district.locate(pt, now()),
     onCommit: (written) => live.publish(written),
     now,
   });
@@ -79,7 +81,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     live.publish(await seedDemo(store, auth, now()));
     await store.setMeta('seeded', 'demo');
   }
-  places.load(await store.listGrids());
+  const reloadDistrict = async () =>
+    district.load(await store.listGrids(), await store.listPeople(), await store.listLatestPositions(), await store.openAssignmentCounts());
+  await reloadDistrict();
 
   const app = Fastify({
     logger: opts.log ? { level: 'info' } : false,
@@ -172,6 +176,13 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
 
   app.get('/api/live', { websocket: true }, (socket) => live.accept(socket));
 
+  app.get('/api/recommend', async (req): Promise<RecommendResponse> => {
+    await authed(req);
+    const pt = parseWith(RecommendQuery, req.query, 'query');
+    district.setOpenAssignments(await store.openAssignmentCounts());
+    return { place: district.locate(pt, now()), candidates: district.recommend(pt, now()) };
+  });
+
   app.post('/api/attachments', async (req, reply) => {
     await authed(req);
     if (!Buffer.isBuffer(req.body)) {
@@ -194,7 +205,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     if (!isFieldRole(ctx.principal.role)) {
       throw new DomainError('forbidden', 'Only field staff report positions.');
     }
-    live.publish(await store.recordPositions([{ personId: ctx.principal.personId, ...fix }]));
+    const f = { personId: ctx.principal.personId, ...fix };
+    live.publish(await store.recordPositions([f]));
+    district.updateFixes([f]);
     return reply.status(204).send();
   });
 
@@ -208,9 +221,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     port,
     store,
     auth,
-    places,
+    district,
     sweepDeadlines: () => deadlines.sweep(),
-    reloadPlaces: async () => places.load(await store.listGrids()),
+    reloadDistrict,
     close: async () => {
       deadlines.stop();
       live.closeAll();

@@ -122,3 +122,16 @@ export const FieldPosition = z
   .object({ position: LngLat, accuracy: z.number().min(0).max(100_000).optional(), at: Timestamp })
   .strict();
 export type FieldPosition = z.infer<typeof FieldPosition>;
+
+/* ---------- recommendation ---------- */
+
+export const RecommendQuery = z
+  .object({ lng: z.coerce.number().min(-180).max(180), lat: z.coerce.number().min(-90).max(90) })
+  .strict();
+export type RecommendQuery = z.infer<typeof RecommendQuery>;
+
+/** What /api/recommend answers: the place and the ranked candidates (shared/recommend.ts shapes). */
+export interface RecommendResponse {
+  place: { gridIds: string[]; communityId?: string; townId?: string };
+  candidates: import('../recommend').Recommendation[];
+}
