@@ -1,0 +1,158 @@
+/**
+ * The console host: the console core in plain Node. It serves the built renderer on loopback and
+ * tells the page where the hub is. With no hub URL it starts a hub in-process (the embedded
+ * default). Electron's main process runs it too; nothing here imports `electron`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+export interface ConsoleHostOptions {
+  /** a standalone hub to talk to; without it an embedded hub starts in-process */
+  hubUrl?: string;
+  /** where the embedded hub keeps its store (`<dataDir>/hub`) */
+  dataDir: string;
+  /** 0 picks a free port; default 4310 */
+  port?: number;
+  /** if `port` is taken, take a free one instead of failing */
+  fallbackToFreePort?: boolean;
+  /** interface to listen on; default 127.0.0.1 */
+  host?: string;
+  /** the embedded hub starts with the demo district and accounts; default true */
+  demo?: boolean;
+  /** the built renderer (`out/renderer`) */
+  rendererDir?: string;
+  /** log requests (host and embedded hub) */
+  log?: boolean;
+}
+
+export interface ConsoleHost {
+  /** the operator console page */
+  url: string;
+  /** the host's origin, e.g. http://127.0.0.1:4310 */
+  origin: string;
+  hubUrl: string;
+  /** true when the hub runs in this process */
+  embeddedHub: boolean;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST_PORT = 4310;
+/** the path of each renderer page, relative to the host's origin */
+export const PAGE_PATHS = { console: '/console/' } as const;
+
+/** Where the renderer is built to, seen from this source file (electron/core → out/renderer). */
+export const defaultRendererDir = (): string => fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+
+/**
+ * The Content-Security-Policy every page gets: only the app's own code, network to loopback and
+ * to the configured hub, media and images also from blob:/data: (video tiles, snapshots).
+ */
+export function contentSecurityPolicy(hubUrl?: string): string {
+  const connect = ["'self'", 'ws://127.0.0.1:*', 'http://127.0.0.1:*'];
+  if (hubUrl) {
+    const hub = new URL(hubUrl);
+    if (hub.hostname !== '127.0.0.1') {
+      const ws = hub.protocol === 'https:' ? 'wss:' : 'ws:';
+      connect.push(hub.origin, `${ws}//${hub.host}`);
+    }
+  }
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob: data:",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const isLoopback = (h: string) => h === '127.0.0.1' || h === '::1' || h === 'localhost';
+
+export async function startConsoleHost(opts: ConsoleHostOptions): Promise<ConsoleHost> {
+  const listenHost = opts.host ?? '127.0.0.1';
+  const rendererDir = resolve(opts.rendererDir ?? defaultRendererDir());
+  if (!existsSync(join(rendererDir, 'console', 'index.html'))) {
+    throw new Error(`the renderer is not built (no ${join(rendererDir, 'console', 'index.html')}); run: npm run build`);
+  }
+
+  let hubUrl: string;
+  let closeHub: (() => Promise<void>) | undefined;
+  if (opts.hubUrl) {
+    hubUrl = new URL(opts.hubUrl).origin;
+  } else {
+    const hubDir = join(opts.dataDir, 'hub');
+    await mkdir(hubDir, { recursive: true });
+    // loaded only when needed: a console pointed at a standalone hub never loads the store
+    const { startHub } = await import('../../server/hub');
+    const hub = await startHub({ dataDir: hubDir, host: '127.0.0.1', port: 0, demo: opts.demo ?? true, log: opts.log ?? false });
+    hubUrl = new URL(hub.url).origin;
+    closeHub = () => hub.close();
+  }
+
+  const csp = contentSecurityPolicy(hubUrl);
+  const app = Fastify({ logger: opts.log ?? false });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Content-Security-Policy', csp);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+  });
+  app.get('/config.json', async (_req, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    return { hubUrl };
+  });
+  app.get('/', async (_req, reply) => reply.redirect(PAGE_PATHS.console));
+  await app.register(fastifyStatic, {
+    root: rendererDir,
+    redirect: true,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders(res, path) {
+      // hashed bundles never change; pages must be revalidated so a new build is picked up
+      res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+
+  const listen = (port: number) => app.listen({ host: listenHost, port });
+  try {
+    try {
+      await listen(opts.port ?? DEFAULT_HOST_PORT);
+    } catch (err) {
+      if (!(opts.fallbackToFreePort && (err as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw err;
+      await listen(0);
+    }
+  } catch (err) {
+    await app.close().catch(() => {});
+    await closeHub?.().catch(() => {});
+    throw err;
+  }
+
+  const addr = app.server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('console host: no TCP address');
+  const urlHost = isLoopback(listenHost) || listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
+  const origin = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin + PAGE_PATHS.console,
+    origin,
+    hubUrl,
+    embeddedHub: closeHub !== undefined,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await closeHub?.();
+      })();
+      return closing;
+    },
+  };
+}

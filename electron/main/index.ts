@@ -1,0 +1,266 @@
+/**
+ * The Electron shell: the only code that imports `electron`. It starts the console host core,
+ * opens the operator window (and a wall-screen window on a second display), and locks the pages
+ * down. Everything else lives in electron/core and runs in plain Node too.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, screen, session, type Display, type Rectangle } from 'electron';
+import { contentSecurityPolicy, DEFAULT_HOST_PORT, startConsoleHost, type ConsoleHost } from '../core/host';
+
+const here = dirname(fileURLToPath(import.meta.url)); // out/main
+const PRELOAD = join(here, '..', 'preload', 'index.cjs');
+const RENDERER_DIR = join(here, '..', 'renderer');
+const ICON = app.isPackaged ? join(process.resourcesPath, 'resources', 'icon.png') : join(app.getAppPath(), 'resources', 'icon.png');
+
+/** `--hub=URL` (or GRID_HUB_URL) points the console at a standalone hub; `--no-demo` skips the demo district. */
+function hubFromArgs(): string | undefined {
+  const flag = process.argv.find((a) => a.startsWith('--hub='));
+  return flag ? flag.slice('--hub='.length) : process.env.GRID_HUB_URL || undefined;
+}
+
+/* ---------- window state ---------- */
+
+interface SavedWindow {
+  bounds: Rectangle;
+  displayId: number;
+  maximized: boolean;
+}
+interface WindowState {
+  operator?: SavedWindow;
+}
+const statePath = () => join(app.getPath('userData'), 'window-state.json');
+
+function loadWindowState(): WindowState {
+  try {
+    const raw = JSON.parse(readFileSync(statePath(), 'utf8')) as WindowState;
+    const b = raw.operator?.bounds;
+    const ok = b && [b.x, b.y, b.width, b.height].every((n) => Number.isFinite(n));
+    return ok ? raw : {};
+  } catch {
+    return {};
+  }
+}
+
+let saveTimer: NodeJS.Timeout | undefined;
+function saveWindowState(win: BrowserWindow, now = false): void {
+  clearTimeout(saveTimer);
+  const write = () => {
+    if (win.isDestroyed()) return;
+    const bounds = win.getNormalBounds();
+    const state: WindowState = {
+      operator: { bounds, displayId: screen.getDisplayMatching(bounds).id, maximized: win.isMaximized() },
+    };
+    const json = JSON.stringify(state, null, 2);
+    void mkdir(dirname(statePath()), { recursive: true })
+      .then(() => writeFile(statePath(), json))
+      .catch((err) => console.warn('could not save the window state:', err));
+  };
+  if (now) write();
+  else saveTimer = setTimeout(write, 500);
+}
+
+const overlap = (a: Rectangle, b: Rectangle) =>
+  Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
+  Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+
+/** The saved bounds if they still show on a display now attached, else a sensible default. */
+function operatorBounds(saved: SavedWindow | undefined): { bounds: Rectangle; maximized: boolean } {
+  const displays = screen.getAllDisplays();
+  if (saved) {
+    const b = saved.bounds;
+    const display = displays.find((d) => d.id === saved.displayId) ?? displays.find((d) => overlap(d.workArea, b) > 0);
+    // at least a quarter of the window (and 100×100 px) must be on the display to reuse it
+    if (display && overlap(display.workArea, b) >= Math.max(10_000, (b.width * b.height) / 4)) {
+      return { bounds: b, maximized: saved.maximized };
+    }
+  }
+  const wa = screen.getPrimaryDisplay().workArea;
+  const width = Math.min(1440, wa.width);
+  const height = Math.min(900, wa.height);
+  return {
+    bounds: { x: wa.x + Math.round((wa.width - width) / 2), y: wa.y + Math.round((wa.height - height) / 2), width, height },
+    maximized: false,
+  };
+}
+
+/* ---------- windows ---------- */
+
+let host: ConsoleHost | undefined;
+let operatorWin: BrowserWindow | undefined;
+let wallWin: BrowserWindow | undefined;
+
+function webPreferences(h: ConsoleHost): Electron.WebPreferences {
+  return {
+    preload: PRELOAD,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    webSecurity: true,
+    spellcheck: false,
+    additionalArguments: [`--grid-console-host=${h.origin}`],
+  };
+}
+
+function openOperatorWindow(h: ConsoleHost): BrowserWindow {
+  const { bounds, maximized } = operatorBounds(loadWindowState().operator);
+  const win = new BrowserWindow({
+    ...bounds,
+    minWidth: 1024,
+    minHeight: 640,
+    title: '网格化服务管理指挥中心',
+    backgroundColor: '#0b1118',
+    icon: ICON,
+    show: false,
+    autoHideMenuBar: true,
+    webPreferences: webPreferences(h),
+  });
+  if (maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  const save = () => saveWindowState(win);
+  win.on('resize', save);
+  win.on('move', save);
+  win.on('maximize', save);
+  win.on('unmaximize', save);
+  win.on('close', () => saveWindowState(win, true));
+  // the operator window is the app: closing it quits, wall screen included
+  win.on('closed', () => {
+    operatorWin = undefined;
+    app.quit();
+  });
+  void win.loadURL(h.url);
+  return win;
+}
+
+function wallDisplay(): Display | undefined {
+  const displays = screen.getAllDisplays();
+  if (displays.length < 2) return undefined;
+  const opId = operatorWin && !operatorWin.isDestroyed() ? screen.getDisplayMatching(operatorWin.getBounds()).id : screen.getPrimaryDisplay().id;
+  // the largest display the operator window is not on
+  return displays.filter((d) => d.id !== opId).sort((a, b) => b.size.width * b.size.height - a.size.width * a.size.height)[0];
+}
+
+function syncWallWindow(h: ConsoleHost): void {
+  const display = wallDisplay();
+  if (!display) {
+    wallWin?.close();
+    return;
+  }
+  if (wallWin && !wallWin.isDestroyed()) {
+    const onDisplay = screen.getDisplayMatching(wallWin.getBounds()).id === display.id;
+    if (onDisplay) return;
+    wallWin.close();
+  }
+  const win = new BrowserWindow({
+    ...display.bounds,
+    title: '网格化服务管理指挥中心 · 大屏',
+    backgroundColor: '#0b1118',
+    icon: ICON,
+    frame: false,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    show: false,
+    webPreferences: webPreferences(h),
+  });
+  win.once('ready-to-show', () => win.showInactive());
+  win.on('closed', () => {
+    if (wallWin === win) wallWin = undefined;
+  });
+  const url = new URL(h.url);
+  url.searchParams.set('view', 'wall');
+  void win.loadURL(url.href);
+  wallWin = win;
+}
+
+/* ---------- security ---------- */
+
+function lockDown(h: ConsoleHost): void {
+  const appOrigin = h.origin;
+  const csp = contentSecurityPolicy(h.hubUrl);
+  session.defaultSession.webRequest.onHeadersReceived({ urls: ['*://*/*'] }, (details, callback) => {
+    const headers = Object.fromEntries(
+      Object.entries(details.responseHeaders ?? {}).filter(([k]) => k.toLowerCase() !== 'content-security-policy'),
+    );
+    headers['Content-Security-Policy'] = [csp];
+    callback({ responseHeaders: headers });
+  });
+
+  // permissions: nothing but fullscreen and clipboard writes, and only for the app's own pages
+  const allowed = new Set(['fullscreen', 'clipboard-sanitized-write']);
+  const fromApp = (url: string | undefined) => {
+    try {
+      return url !== undefined && new URL(url).origin === appOrigin;
+    } catch {
+      return false;
+    }
+  };
+  session.defaultSession.setPermissionRequestHandler((wc, permission, callback) =>
+    callback(allowed.has(permission) && fromApp(wc.getURL())),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed.has(permission) && fromApp(requestingOrigin));
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event) => {
+      if (!fromApp(event.url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => {
+      if (!fromApp(event.url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+/* ---------- lifecycle ---------- */
+
+async function boot(): Promise<void> {
+  const hubUrl = hubFromArgs();
+  try {
+    host = await startConsoleHost({
+      ...(hubUrl ? { hubUrl } : {}),
+      dataDir: join(app.getPath('userData'), 'data'),
+      rendererDir: RENDERER_DIR,
+      port: DEFAULT_HOST_PORT,
+      fallbackToFreePort: true,
+      demo: !process.argv.includes('--no-demo'),
+    });
+  } catch (err) {
+    dialog.showErrorBox('网格化指挥中心 — 无法启动 / cannot start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  lockDown(host);
+  operatorWin = openOperatorWindow(host);
+  syncWallWindow(host);
+  const h = host;
+  screen.on('display-added', () => syncWallWindow(h));
+  screen.on('display-removed', () => syncWallWindow(h));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!operatorWin) return;
+    if (operatorWin.isMinimized()) operatorWin.restore();
+    operatorWin.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  let hostClosed = false;
+  app.on('before-quit', (event) => {
+    if (!host || hostClosed) return;
+    event.preventDefault();
+    host
+      .close()
+      .catch((err) => console.error('error while closing the console host:', err))
+      .finally(() => {
+        hostClosed = true;
+        app.quit();
+      });
+  });
+
+  void app.whenReady().then(boot);
+}
