@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
+import { launchChromium } from './browser/chromium';
+
+/**
+ * The console frame in real Chromium, served by the console host with an embedded demo hub:
+ * sign in, see the live feed, see a new event arrive, switch language. Needs `npm run build` first
+ * (npm test does it).
+ */
+describe('console host and page in Chromium', () => {
+  let host: ConsoleHost;
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'console-frame-'));
+    host = await startConsoleHost({ dataDir: dir, port: 0, demo: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the page with a strict CSP and tells it where the hub is', async () => {
+    const page = await fetch(host.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const cfg = (await (await fetch(new URL('/config.json', host.url))).json()) as { hubUrl: string };
+    expect(cfg.hubUrl).toBe(host.hubUrl);
+  });
+
+  it('signs in, goes online, shows a newly reported event live, and switches to English', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+    await page.fill('input[name=username]', 'operator');
+    await page.fill('input[name=password]', 'wrong');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toBeTruthy();
+
+    await page.fill('input[name=password]', 'operator');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[role=status][data-state=online]', { timeout: 15_000 });
+    await expect.poll(async () => Number(await page.getByTestId('head').textContent())).toBeGreaterThan(0);
+
+    // a report made by another operator through the hub reaches this page live
+    const login = await fetch(`${host.hubUrl}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator2', password: 'operator2' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const r = await fetch(`${host.hubUrl}/api/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ type: 'report', commandId: 'frame-c1', eventId: 'frame-e1', categoryId: 'municipal_facilities', description: '井盖破损', position: { lng: 121.008, lat: 31.988 }, source: 'phone' }),
+    });
+    expect(r.status).toBe(200);
+    const row = page.locator('tr', { hasText: 'frame-e1' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('市政设施');
+    expect(await row.textContent()).toContain('金沙街道');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('[role=status]').textContent()).toContain('Online');
+    expect(await row.textContent()).toContain('Municipal facilities');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
