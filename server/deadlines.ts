@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HubStore } from './store/interface';
 import type { CommandPipeline } from './pipeline';
 import type { Alert } from '../shared/schema';
@@ -37,7 +38,7 @@ export class DeadlineTimer {
       const results = await Promise.all(
         overdue.map((e) =>
           this.pipeline.submit({
-            command: { type: 'supervise', commandId: `supervise:${e.id}:${e.deadline}`, eventId: e.id },
+            command: { type: 'supervise', commandId: superviseCommandId(e.id, e.deadline), eventId: e.id },
             actor: SYSTEM_ACTOR,
             origin: 'deadline-timer',
           }),
@@ -55,4 +56,9 @@ export class DeadlineTimer {
       this.running = false;
     }
   }
+}
+
+/** One id per event and deadline, within the contract's 64 characters whatever the event id. */
+export function superviseCommandId(eventId: string, deadline: number | undefined): string {
+  return `supervise:${createHash('sha256').update(`${eventId}\u0000${deadline ?? ''}`).digest('hex').slice(0, 40)}`;
 }

@@ -92,11 +92,6 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   app.setErrorHandler(errorHandler);
   await app.register(cors, { origin: [/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/] });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  // evidence arrives as raw bytes; its real type is sniffed from the bytes, not trusted from the header
-  app.addContentTypeParser(/^(image|audio|video)\/.*/, { parseAs: 'buffer', bodyLimit: attachments.maxBytes }, (_req, body, done) =>
-    done(null, body),
-  );
-
   const authed = async (req: FastifyRequest): Promise<AuthContext> => {
     const h = req.headers.authorization;
     const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
@@ -183,13 +178,19 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     return { place: district.locate(pt, now()), candidates: district.recommend(pt, now()) };
   });
 
-  app.post('/api/attachments', async (req, reply) => {
-    await authed(req);
-    if (!Buffer.isBuffer(req.body)) {
-      throw new DomainError('unsupported_media', 'Send the file itself as the body, with an image/, audio/ or video/ Content-Type.');
-    }
-    const meta = await attachments.put(req.body, req.headers['content-type'], now());
-    return reply.status(201).send(meta);
+  // Evidence arrives as raw bytes, on this route only (other routes keep their small JSON limit).
+  // The token is checked before the body is read, and the real type is sniffed from the bytes.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(/^(image|audio|video)\/.*/, { parseAs: 'buffer', bodyLimit: attachments.maxBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post('/api/attachments', { onRequest: async (req) => void (await authed(req)) }, async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) {
+        throw new DomainError('unsupported_media', 'Send the file itself as the body, with an image/, audio/ or video/ Content-Type.');
+      }
+      const meta = await attachments.put(req.body, req.headers['content-type'], now());
+      return reply.status(201).send(meta);
+    });
   });
 
   app.get<{ Params: { hash: string } }>('/api/attachments/:hash', async (req, reply) => {

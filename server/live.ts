@@ -36,6 +36,8 @@ export class LiveHub {
 
   accept(ws: WebSocket): void {
     let client: Client | undefined;
+    // set before authenticating: a second hello that arrives while the first is checked is refused too
+    let helloSeen = false;
     const helloTimer = setTimeout(() => {
       if (!client) this.fail(ws, new DomainError('unauthenticated', 'Send {type:"hello", token, after} within 10 s of connecting.'));
     }, 10_000);
@@ -49,10 +51,12 @@ export class LiveHub {
         return this.fail(ws, e instanceof DomainError ? e : new DomainError('bad_json', 'Live messages must be JSON.'));
       }
       if (msg.type === 'ping') return send(ws, { type: 'pong', at: Date.now() });
-      if (client) return this.fail(ws, new DomainError('invalid', 'hello was already received on this connection.'));
+      if (helloSeen) return this.fail(ws, new DomainError('invalid', 'hello was already received on this connection.'));
+      helloSeen = true;
       try {
         const auth = await this.auth.authenticate(msg.token, Date.now());
         clearTimeout(helloTimer);
+        if (ws.readyState !== ws.OPEN) return;
         client = { ws, principal: auth.principal, cursor: msg.after, pumping: false };
         this.clients.add(client);
         send(ws, { type: 'welcome', principal: auth.principal, head: await this.store.head() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttachmentHash, Id, LngLat, Text } from './common';
+import { AttachmentHash, Id, LngLat, Text, Timestamp } from './common';
 import { Escalation, HotlineOrderInfo, Satisfaction, Source, Tier } from './entities';
 
 /**
@@ -25,7 +25,7 @@ export const ReportCommand = z
     source: Source,
     /** defaults to the category's tier */
     tier: Tier.optional(),
-    reportedAt: z.number().int().min(0).optional(),
+    reportedAt: Timestamp.optional(),
     attachments: attachments.default([]),
     hotline: HotlineOrderInfo.optional(),
   })
