@@ -2,6 +2,7 @@
  * Hub figures: durable commands per second (over HTTP to a hub process, and through the pipeline
  * alone), and change fan-out latency to 20 live consoles. `npx tsx bench/hub.ts`
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
@@ -40,6 +41,25 @@ async function httpThroughput(total: number, concurrency: number) {
     );
     const s = (performance.now() - t0) / 1000;
     return { ok, perSec: ok / s };
+  } finally {
+    await hub.stop();
+  }
+}
+
+/** wrk (Debian's package) is a native load generator: it leaves the cores to the hub instead of a Node client. */
+async function wrkThroughput(connections: number, seconds: number) {
+  if (spawnSync('wrk', ['--version']).error) return undefined;
+  const hub = await spawnHub(tempDir('bench-wrk'));
+  try {
+    const token = await login(hub.url, 'operator');
+    const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', 'bench/wrk-commands.lua', hub.url], {
+      env: { ...process.env, HUB_TOKEN: token },
+      encoding: 'utf8',
+    });
+    const m = /WRK_RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out.stdout);
+    if (!m) throw new Error(`wrk printed no result: ${out.stdout}${out.stderr}`);
+    const [, requests, errors, secs, p50, p99] = m.map(Number) as number[];
+    return { perSec: (requests! - errors!) / secs!, errors: errors!, p50: p50!, p99: p99! };
   } finally {
     await hub.stop();
   }
@@ -134,14 +154,21 @@ async function fanOut(consoles: number, commands: number, ratePerSec: number) {
 
 export async function main() {
   console.log(`hub benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  const wrk = await wrkThroughput(32, 10);
   const http = await httpThroughput(6000, 64);
   const batch = await batchThroughput(20000, 100, 4);
   const pipeFull = await pipelineThroughput(20000, 'FULL');
+  const pipeNormal = await pipelineThroughput(20000, 'NORMAL');
   const fan = await fanOut(20, 400, 100);
   printTable('Durable commands (synchronous=FULL, group commit)', [
-    ['over HTTP, 64 in flight, hub in its own process', `${fmt(http.perSec, 0)} commands/s (${http.ok} applied)`],
+    [
+      'one command a request, wrk, 32 connections, 10 s',
+      wrk ? `${fmt(wrk.perSec, 0)} commands/s, latency p50 ${fmt(wrk.p50, 1)} ms, p99 ${fmt(wrk.p99, 1)} ms (${wrk.errors} non-2xx)` : 'wrk not installed (apt-get install wrk)',
+    ],
+    ['one command a request, Node fetch client, 64 in flight', `${fmt(http.perSec, 0)} commands/s (${http.ok} applied; the client shares the 2 cores)`],
     ['over HTTP, outbox batches of 100, 4 in flight', `${fmt(batch.perSec, 0)} commands/s (${batch.ok} applied)`],
     ['through the pipeline alone (no HTTP)', `${fmt(pipeFull.perSec, 0)} commands/s (${pipeFull.ok} applied)`],
+    ['the same with synchronous=NORMAL (what FULL costs)', `${fmt(pipeNormal.perSec, 0)} commands/s`],
   ]);
   printTable('Change fan-out to 20 live consoles (commit → receipt, loopback, 100 commands/s)', [
     ['samples', String(fan.samples)],
