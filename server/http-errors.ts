@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   role_not_allowed: 403,
   already_exists: 409,
   not_hotline: 409,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -10,7 +10,12 @@ import {
   CommandBatch,
   type CommandBatchResult,
   FieldPosition,
+  HotlineWorkOrder,
+  hotlineCategory,
+  hotlineOrderInfo,
+  type HotlineIntakeResult,
   isFieldRole,
+  type LngLat,
   LoginRequest,
   RecommendQuery,
   type RecommendResponse,
@@ -18,12 +23,21 @@ import {
   type CommandResult,
   type LoginResponse,
 } from '../shared/schema';
-import { DEFAULT_TAXONOMY, Taxonomy } from '../shared/taxonomy';
+import { categoryById, DEFAULT_TAXONOMY, Taxonomy } from '../shared/taxonomy';
 import { AttachmentStore } from './attachments';
 import { Auth, type AuthContext } from './auth';
 import { DeadlineTimer } from './deadlines';
 import { seedDemo } from './demo/seed';
 import { errorHandler, parseWith, statusFor } from './http-errors';
+import {
+  DEMO_HOTLINE_TOKEN,
+  HOTLINE_ACTOR,
+  HotlineReplySender,
+  hotlineCommandId,
+  hotlineContentHash,
+  hotlineEventId,
+  tokenMatches,
+} from './hotline';
 import { LiveHub } from './live';
 import { CommandPipeline } from './pipeline';
 import { DistrictIndex } from './district-index';
@@ -45,6 +59,16 @@ export interface HubOptions {
   deadlineSweepMs?: number;
   synchronous?: 'FULL' | 'NORMAL';
   now?: () => number;
+  /**
+   * The token the 12345 platform presents (Authorization: Bearer <token>) on POST /api/intake/12345.
+   * Without one the route answers 503; a demo hub accepts `hotline_demo` when none is given.
+   */
+  hotlineToken?: string;
+  /** where replies to closed 12345 orders are POSTed; without it they wait in the outbox */
+  hotlineReplyUrl?: string;
+  /** first retry delay of a failed reply (default 2 s), doubling per failure up to hotlineRetryCapMs (default 5 min) */
+  hotlineRetryBaseMs?: number;
+  hotlineRetryCapMs?: number;
 }
 
 export interface RunningHub {
@@ -57,6 +81,8 @@ export interface RunningHub {
   sweepDeadlines(): Promise<number>;
   /** re-reads grids, people and positions after reference data changed */
   reloadDistrict(): Promise<void>;
+  /** sends the due 12345 replies now (tests); answers how many were delivered */
+  drainHotlineReplies(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -68,11 +94,28 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const attachments = new AttachmentStore(store, join(opts.dataDir, 'attachments'), opts.maxAttachmentBytes ?? 10 * 1024 * 1024);
   const district = new DistrictIndex();
   const live = new LiveHub(store, auth);
+  const hotlineToken = opts.hotlineToken ?? (opts.demo ? DEMO_HOTLINE_TOKEN : undefined);
+  const retryBaseMs = opts.hotlineRetryBaseMs ?? 2000;
+  const replies = opts.hotlineReplyUrl
+    ? new HotlineReplySender(store, {
+        url: opts.hotlineReplyUrl,
+        baseMs: retryBaseMs,
+        capMs: opts.hotlineRetryCapMs ?? 5 * 60_000,
+        pollMs: Math.max(10, Math.min(retryBaseMs, 1000)),
+        now,
+      })
+    : undefined;
   const pipeline = new CommandPipeline({
     store,
     taxonomy: () => taxonomy,
     locate: (pt) => district.locate(pt, now()),
-    onCommit: (written) => live.publish(written),
+    onCommit: (written) => {
+      live.publish(written);
+      // a closed hotline event has just enqueued its reply (same transaction): send it now
+      if (replies && written.some((w) => w.change.kind === 'event' && w.change.data.state === 'closed' && w.change.data.hotline)) {
+        void replies.drain();
+      }
+    },
     now,
   });
   const deadlines = new DeadlineTimer(store, pipeline, (a, town) => live.alert(a, town), opts.deadlineSweepMs ?? 15_000, now);
@@ -170,6 +213,75 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     return { changes, cursor, head };
   });
 
+  /** An order without a position goes to the centre of the community its address names, else the district's. */
+  const placeByAddress = async (address: string): Promise<LngLat | undefined> => {
+    const units = await store.listOrgUnits();
+    const community = units
+      .filter((u) => u.level === 'community' && u.center && address.includes(u.name))
+      .sort((a, b) => b.name.length - a.name.length)[0];
+    return (community ?? units.find((u) => u.level === 'district' && u.center))?.center;
+  };
+
+  /**
+   * 12345 work orders, authenticated by the intake token (not a desk session). Idempotent by order
+   * number: the event and command ids derive from it, so a repeat answers as the first did; the
+   * same number with different content is refused and stores nothing.
+   */
+  app.post('/api/intake/12345', async (req, reply): Promise<HotlineIntakeResult> => {
+    if (hotlineToken === undefined) {
+      throw new DomainError('unavailable', 'The 12345 intake is not configured on this hub: start it with a hotline intake token (hotlineToken).');
+    }
+    const h = req.headers.authorization;
+    const presented = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+    if (!tokenMatches(presented, hotlineToken)) {
+      throw new DomainError(
+        'unauthenticated',
+        presented === undefined ? 'The 12345 intake needs its token: Authorization: Bearer <intake token>.' : 'The 12345 intake token is not valid.',
+      );
+    }
+    const order = parseWith(HotlineWorkOrder, req.body);
+    const categoryId = hotlineCategory(order);
+    if (!categoryById(taxonomy, categoryId)) {
+      throw new DomainError('unknown_reference', `Unknown category ${categoryId}`, order.categoryId !== undefined ? 'categoryId' : 'type');
+    }
+    const position = order.position ?? (await placeByAddress(order.address));
+    if (!position) throw new DomainError('invalid', 'The order has no position and the hub knows no place to put it; send a position.', 'position');
+    const eventId = hotlineEventId(order.orderNo);
+    const contentHash = hotlineContentHash(order);
+    const kept = await store.putHotlineOrder({
+      orderNo: order.orderNo,
+      eventId,
+      contentHash,
+      receivedAt: order.receivedAt,
+      storedAt: now(),
+      data: JSON.stringify(order),
+    });
+    if (kept.contentHash !== contentHash) {
+      throw new DomainError(
+        'already_exists',
+        `12345 order ${order.orderNo} was already received with different content (event ${kept.eventId}); a new order needs a new number.`,
+        'orderNo',
+      );
+    }
+    const command: Command = {
+      type: 'report',
+      commandId: hotlineCommandId(order.orderNo),
+      eventId,
+      categoryId,
+      description: order.content,
+      position,
+      address: order.address,
+      source: 'hotline',
+      reportedAt: order.receivedAt,
+      attachments: [],
+      hotline: hotlineOrderInfo(order),
+      ...(order.position === undefined ? { positionUnconfirmed: true } : {}),
+    };
+    const { result } = await pipeline.submit({ command, actor: HOTLINE_ACTOR, origin: 'hotline-12345' });
+    if (result.status === 'applied') return { eventId, status: 'applied' };
+    return reply.status(statusFor(result.error.code)).send({ eventId, status: 'rejected', error: result.error });
+  });
+
   app.get('/api/live', { websocket: true }, (socket) => live.accept(socket));
 
   app.get('/api/recommend', async (req): Promise<RecommendResponse> => {
@@ -217,6 +329,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
   deadlines.start();
+  replies?.start();
 
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
@@ -226,8 +339,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     district,
     sweepDeadlines: () => deadlines.sweep(),
     reloadDistrict,
+    drainHotlineReplies: () => replies?.drain() ?? Promise.resolve(0),
     close: async () => {
       deadlines.stop();
+      await replies?.stop();
       live.closeAll();
       await app.close();
       await store.close();

@@ -1,5 +1,6 @@
 /**
- * The standalone hub: `npm run hub -- [--port 4300] [--host 127.0.0.1] [--data DIR] [--demo] [--taxonomy FILE]`.
+ * The standalone hub: `npm run hub -- [--port 4300] [--host 127.0.0.1] [--data DIR] [--demo] [--taxonomy FILE]
+ *   [--hotline-token TOKEN] [--hotline-reply-url URL]` (the token also from GCC_HOTLINE_TOKEN).
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from './paths';
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     taxonomy: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    'hotline-token': { type: 'string' },
+    'hotline-reply-url': { type: 'string' },
   },
   strict: true,
 });
@@ -31,6 +34,8 @@ const hub = await startHub({
   demo: values.demo,
   log: !values.quiet,
   ...(values.taxonomy ? { taxonomyFile: values.taxonomy } : {}),
+  ...((values['hotline-token'] ?? process.env.GCC_HOTLINE_TOKEN) ? { hotlineToken: values['hotline-token'] ?? process.env.GCC_HOTLINE_TOKEN } : {}),
+  ...(values['hotline-reply-url'] ? { hotlineReplyUrl: values['hotline-reply-url'] } : {}),
 });
 // one parseable line for whoever started us (tests, the console host)
 console.log(JSON.stringify({ hub: hub.url, dataDir }));

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'already_exists',
   'not_hotline',
   // everything else
+  'unavailable',
   'internal',
 ] as const;
 

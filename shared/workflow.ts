@@ -322,6 +322,7 @@ function decideReport(command: CommandOf<'report'>, actor: Actor, now: number, c
     reporterId: actor.role === 'system' ? undefined : actor.id,
     attachments,
     hotline: command.hotline,
+    positionUnconfirmed: command.positionUnconfirmed || undefined,
     timelineLength: 1,
     updatedAt: now,
   });

@@ -8,6 +8,7 @@ import type {
   Department,
   EventRecord,
   Grid,
+  HotlineReply,
   OrgUnit,
   Person,
   PositionFix,
@@ -48,6 +49,7 @@ export interface HubStore {
   getPerson(id: string): Promise<Person | undefined>;
   getOrgUnit(id: string): Promise<OrgUnit | undefined>;
   getDepartment(id: string): Promise<Department | undefined>;
+  listOrgUnits(): Promise<OrgUnit[]>;
 
   /* ---- events ---- */
   getEvent(id: string): Promise<EventRecord | undefined>;
@@ -69,6 +71,22 @@ export interface HubStore {
   deleteSession(tokenHash: string): Promise<void>;
   putDevice(device: DeviceRecord): Promise<void>;
   getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+
+  /* ---- the 12345 hotline ---- */
+  /**
+   * Keeps a work order unless its number is already stored; answers what is stored under that
+   * number (the given order, or the earlier one), so the caller can tell a repeat from a reuse.
+   */
+  putHotlineOrder(order: HotlineOrderRecord): Promise<HotlineOrderRecord>;
+  getHotlineOrder(orderNo: string): Promise<HotlineOrderRecord | undefined>;
+  /**
+   * Replies not yet delivered whose next attempt is due. A reply is enqueued by applyCommands, in
+   * the transaction that closes a hotline event, at most once per order number.
+   */
+  dueHotlineReplies(now: number, limit: number): Promise<HotlineReplyRecord[]>;
+  listHotlineReplies(): Promise<HotlineReplyRecord[]>;
+  markHotlineReplyDelivered(orderNo: string, at: number): Promise<void>;
+  markHotlineReplyFailed(orderNo: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
 
   /* ---- settings ---- */
   getMeta(key: string): Promise<string | undefined>;
@@ -128,6 +146,27 @@ export interface DeviceRecord {
   label: string;
   tokenHash: string;
   revoked: boolean;
+}
+
+export interface HotlineOrderRecord {
+  orderNo: string;
+  eventId: string;
+  contentHash: string;
+  receivedAt: number;
+  storedAt: number;
+  /** the order as received (validated), JSON */
+  data: string;
+}
+
+export interface HotlineReplyRecord {
+  orderNo: string;
+  eventId: string;
+  createdAt: number;
+  reply: HotlineReply;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  deliveredAt?: number;
 }
 
 export type { ChangeDraft };

@@ -28,6 +28,8 @@ export const ReportCommand = z
     reportedAt: Timestamp.optional(),
     attachments: attachments.default([]),
     hotline: HotlineOrderInfo.optional(),
+    /** the position is a guess (e.g. a hotline order placed at its community's centre) */
+    positionUnconfirmed: z.boolean().optional(),
   })
   .strict();
 

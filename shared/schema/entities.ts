@@ -221,6 +221,8 @@ export const EventRecord = z
     closedAt: Timestamp.optional(),
     satisfaction: Satisfaction.optional(),
     hotline: HotlineOrderInfo.optional(),
+    /** the position was guessed (a hotline order placed at its community's centre), not reported */
+    positionUnconfirmed: z.boolean().optional(),
     /** number of timeline entries; the next entry's index */
     timelineLength: z.number().int().min(0),
     updatedAt: Timestamp,

@@ -3,3 +3,4 @@ export * from './entities';
 export * from './commands';
 export * from './changes';
 export * from './api';
+export * from './hotline';

@@ -12,18 +12,22 @@ import type {
   OrgUnit,
   Person,
   PositionFix,
+  TimelineEntry,
 } from '../../../shared/schema';
 import { isOpenState } from '../../../shared/schema';
 import type {
   AppliedCommand,
   CommandEnvelope,
   DeviceRecord,
+  HotlineOrderRecord,
+  HotlineReplyRecord,
   HubStore,
   ReferenceItem,
   ScopedChange,
   SessionRecord,
   UserRecord,
 } from '../interface';
+import { buildHotlineReply } from '../../hotline';
 import { migrate } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -93,6 +97,15 @@ export class SqliteStore implements HubStore {
       deleteSession: p('DELETE FROM sessions WHERE token_hash = ?'),
       putDevice: p('INSERT INTO devices (id, person_id, label, token_hash, revoked) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, label = excluded.label, token_hash = excluded.token_hash, revoked = excluded.revoked'),
       getDevice: p('SELECT id, person_id AS personId, label, token_hash AS tokenHash, revoked FROM devices WHERE token_hash = ?'),
+      listOrgUnits: p('SELECT data FROM org_units ORDER BY id'),
+      eventTimeline: p('SELECT data FROM timeline WHERE event_id = ? ORDER BY idx'),
+      putHotlineOrder: p('INSERT INTO hotline_orders (order_no, event_id, content_hash, received_at, stored_at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_no) DO NOTHING'),
+      getHotlineOrder: p('SELECT order_no AS orderNo, event_id AS eventId, content_hash AS contentHash, received_at AS receivedAt, stored_at AS storedAt, data FROM hotline_orders WHERE order_no = ?'),
+      enqueueReply: p('INSERT INTO hotline_replies (order_no, event_id, created_at, data, next_attempt_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_no) DO NOTHING'),
+      dueReplies: p('SELECT * FROM hotline_replies WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?'),
+      allReplies: p('SELECT * FROM hotline_replies ORDER BY created_at, order_no'),
+      replyDelivered: p('UPDATE hotline_replies SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE order_no = ? AND delivered_at IS NULL'),
+      replyFailed: p('UPDATE hotline_replies SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE order_no = ? AND delivered_at IS NULL'),
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
@@ -148,6 +161,7 @@ export class SqliteStore implements HubStore {
       this.writeEvent(e);
       const entry = decision.entry;
       this.st.putTimeline.run(entry.id, entry.eventId, entry.index, entry.at, JSON.stringify(entry));
+      if (e.state === 'closed' && e.hotline !== undefined && event?.state !== 'closed') this.enqueueHotlineReply(e, at);
       const town = e.townId ?? null;
       written = [
         this.append({ kind: 'event', id: e.id, at: e.updatedAt, data: e }, town),
@@ -162,6 +176,14 @@ export class SqliteStore implements HubStore {
     }
     this.st.putCommand.run(command.commandId, command.type, actor.id, command.eventId, result.status, at, JSON.stringify(result));
     return { result, written, replay: false };
+  }
+
+  /** In the closing transaction: one reply per order number, never a second (ON CONFLICT DO NOTHING). */
+  private enqueueHotlineReply(e: EventRecord, at: number): void {
+    const timeline = (this.st.eventTimeline.all(e.id) as Row[]).map((r) => JSON.parse(r.data) as TimelineEntry);
+    const assignee = e.assigneeId === undefined ? undefined : parseRow<Person>(this.st.getPerson.get(e.assigneeId));
+    const reply = buildHotlineReply(e, timeline, assignee?.name, at);
+    this.st.enqueueReply.run(reply.orderNo, e.id, at, JSON.stringify(reply), at);
   }
 
   private readEvent(id: string): EventRecord | undefined {
@@ -252,6 +274,32 @@ export class SqliteStore implements HubStore {
     return parseRow<Department>(this.st.getDepartment.get(id));
   }
 
+  async listOrgUnits(): Promise<OrgUnit[]> {
+    return (this.st.listOrgUnits.all() as Row[]).map((r) => JSON.parse(r.data) as OrgUnit);
+  }
+
+  /* ---- the 12345 hotline ---- */
+
+  async putHotlineOrder(o: HotlineOrderRecord): Promise<HotlineOrderRecord> {
+    this.st.putHotlineOrder.run(o.orderNo, o.eventId, o.contentHash, o.receivedAt, o.storedAt, o.data);
+    return this.st.getHotlineOrder.get(o.orderNo) as HotlineOrderRecord;
+  }
+  async getHotlineOrder(orderNo: string): Promise<HotlineOrderRecord | undefined> {
+    return (this.st.getHotlineOrder.get(orderNo) as HotlineOrderRecord | undefined) ?? undefined;
+  }
+  async dueHotlineReplies(now: number, limit: number): Promise<HotlineReplyRecord[]> {
+    return (this.st.dueReplies.all(now, limit) as ReplyRow[]).map(replyRecord);
+  }
+  async listHotlineReplies(): Promise<HotlineReplyRecord[]> {
+    return (this.st.allReplies.all() as ReplyRow[]).map(replyRecord);
+  }
+  async markHotlineReplyDelivered(orderNo: string, at: number): Promise<void> {
+    this.st.replyDelivered.run(at, orderNo);
+  }
+  async markHotlineReplyFailed(orderNo: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    this.st.replyFailed.run(attempts, nextAttemptAt, error, orderNo);
+  }
+
   /* ---- events ---- */
 
   async getEvent(id: string): Promise<EventRecord | undefined> {
@@ -265,7 +313,7 @@ export class SqliteStore implements HubStore {
     return new Map(rows.map((r) => [r.id, r.n]));
   }
   async countRows(): Promise<Record<string, number>> {
-    const tables = ['changes', 'events', 'timeline', 'commands', 'attachments', 'people', 'grids', 'positions_latest', 'position_track'];
+    const tables = ['changes', 'events', 'timeline', 'commands', 'attachments', 'people', 'grids', 'positions_latest', 'position_track', 'hotline_orders', 'hotline_replies'];
     return Object.fromEntries(
       tables.map((t) => [t, (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]),
     );
@@ -313,6 +361,30 @@ export class SqliteStore implements HubStore {
   async setMeta(key: string, value: string): Promise<void> {
     this.st.setMeta.run(key, value);
   }
+}
+
+interface ReplyRow {
+  order_no: string;
+  event_id: string;
+  created_at: number;
+  data: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+function replyRecord(r: ReplyRow): HotlineReplyRecord {
+  return {
+    orderNo: r.order_no,
+    eventId: r.event_id,
+    createdAt: r.created_at,
+    reply: JSON.parse(r.data) as HotlineReplyRecord['reply'],
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    ...(r.delivered_at !== null ? { deliveredAt: r.delivered_at } : {}),
+  };
 }
 
 function parseRow<T>(row: unknown): T | undefined {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { m0001_initial } from './0001-initial';
+import { m0002_hotline } from './0002-hotline';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** Numbered migrations, applied in order, each in its own transaction; never edit a landed one. */
-export const MIGRATIONS: readonly Migration[] = [m0001_initial];
+export const MIGRATIONS: readonly Migration[] = [m0001_initial, m0002_hotline];
 
 export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
