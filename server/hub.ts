@@ -133,6 +133,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     bodyLimit: opts.maxBodyBytes ?? 256 * 1024,
   });
   app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]} on this hub.` } }),
+  );
   await app.register(cors, { origin: [/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/] });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const authed = async (req: FastifyRequest): Promise<AuthContext> => {

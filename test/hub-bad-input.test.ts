@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +22,7 @@ import {
   type Reply,
   type TestHub,
 } from './helpers/hub';
+import { startHub } from '../server/hub';
 
 let t: TestHub;
 let op: string;
@@ -418,6 +421,21 @@ describe('tokens: missing, forged, malformed, revoked and expired are refused wi
       }
     } finally {
       await short.close();
+    }
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 in the one error shape', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-404-'));
+    const hub = await startHub({ dataDir: dir, demo: false });
+    try {
+      const r = await fetch(`${hub.url}/api/nowhere?x=1`);
+      expect(r.status).toBe(404);
+      expect(await r.json()).toEqual({ error: { code: 'not_found', message: 'No route GET /api/nowhere on this hub.' } });
+    } finally {
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
