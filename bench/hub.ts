@@ -22,72 +22,68 @@ const report = (i: number) => ({
   source: 'phone',
 });
 
-async function httpThroughput(total: number, concurrency: number) {
-  const hub = await spawnHub(tempDir('bench-hub'));
+/** A hub process of its own, signed in as an operator, for the duration of `fn`. */
+async function withHub<T>(prefix: string, fn: (url: string, headers: Record<string, string>) => Promise<T>): Promise<T> {
+  const hub = await spawnHub(tempDir(prefix));
   try {
     const token = await login(hub.url, 'operator');
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    let next = 0, ok = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          const i = next++;
-          const r = await fetch(`${hub.url}/api/commands`, { method: 'POST', headers, body: JSON.stringify(report(i)) });
-          await r.arrayBuffer();
-          if (r.ok) ok++;
-        }
-      }),
-    );
-    const s = (performance.now() - t0) / 1000;
-    return { ok, perSec: ok / s };
+    return await fn(hub.url, { 'content-type': 'application/json', authorization: `Bearer ${token}` });
   } finally {
     await hub.stop();
   }
 }
 
+/**
+ * Sends `total` reports in requests of `chunk` from `concurrency` loops; `send` posts one request
+ * for reports [from, from + n) and answers how many were applied.
+ */
+async function drive(total: number, chunk: number, concurrency: number, send: (from: number, n: number) => Promise<number>) {
+  let next = 0, ok = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const from = next;
+        next += chunk;
+        ok += await send(from, Math.min(chunk, total - from));
+      }
+    }),
+  );
+  return { ok, perSec: ok / ((performance.now() - t0) / 1000) };
+}
+
+const httpThroughput = (total: number, concurrency: number) =>
+  withHub('bench-hub', (url, headers) =>
+    drive(total, 1, concurrency, async (i) => {
+      const r = await fetch(`${url}/api/commands`, { method: 'POST', headers, body: JSON.stringify(report(i)) });
+      await r.arrayBuffer();
+      return r.ok ? 1 : 0;
+    }),
+  );
+
+const batchThroughput = (total: number, batchSize: number, concurrency: number) =>
+  withHub('bench-batch', (url, headers) =>
+    drive(total, batchSize, concurrency, async (from, n) => {
+      const commands = Array.from({ length: n }, (_, j) => report(from + j));
+      const r = await fetch(`${url}/api/commands/batch`, { method: 'POST', headers, body: JSON.stringify({ commands }) });
+      const body = (await r.json()) as { results: { status: string }[] };
+      return body.results.filter((x) => x.status === 'applied').length;
+    }),
+  );
+
 /** wrk (Debian's package) is a native load generator: it leaves the cores to the hub instead of a Node client. */
 async function wrkThroughput(connections: number, seconds: number) {
   if (spawnSync('wrk', ['--version']).error) return undefined;
-  const hub = await spawnHub(tempDir('bench-wrk'));
-  try {
-    const token = await login(hub.url, 'operator');
-    const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', 'bench/wrk-commands.lua', hub.url], {
-      env: { ...process.env, HUB_TOKEN: token },
+  return withHub('bench-wrk', async (url, headers) => {
+    const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', 'bench/wrk-commands.lua', url], {
+      env: { ...process.env, HUB_TOKEN: headers.authorization!.slice(7) },
       encoding: 'utf8',
     });
     const m = /WRK_RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out.stdout);
     if (!m) throw new Error(`wrk printed no result: ${out.stdout}${out.stderr}`);
     const [, requests, errors, secs, p50, p99] = m.map(Number) as number[];
     return { perSec: (requests! - errors!) / secs!, errors: errors!, p50: p50!, p99: p99! };
-  } finally {
-    await hub.stop();
-  }
-}
-
-async function batchThroughput(total: number, batchSize: number, concurrency: number) {
-  const hub = await spawnHub(tempDir('bench-batch'));
-  try {
-    const token = await login(hub.url, 'operator');
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    let next = 0, ok = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          const from = next;
-          next += batchSize;
-          const commands = Array.from({ length: Math.min(batchSize, total - from) }, (_, j) => report(from + j));
-          const r = await fetch(`${hub.url}/api/commands/batch`, { method: 'POST', headers, body: JSON.stringify({ commands }) });
-          const body = (await r.json()) as { results: { status: string }[] };
-          ok += body.results.filter((x) => x.status === 'applied').length;
-        }
-      }),
-    );
-    return { ok, perSec: ok / ((performance.now() - t0) / 1000) };
-  } finally {
-    await hub.stop();
-  }
+  });
 }
 
 async function pipelineThroughput(total: number, synchronous: 'FULL' | 'NORMAL') {

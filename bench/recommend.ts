@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { FIELD_ROLES, type Grid, type Person, type PositionFix, type Role } from '../shared/schema/entities';
 import { buildRecommender, Recommender } from '../shared/recommend';
 import { FixIndex, GridIndex } from '../shared/spatial';
+import { makeRng } from '../server/demo/random';
 
 export interface BenchConfig {
   cols: number;
@@ -21,18 +22,6 @@ export const DEFAULT_CONFIG: BenchConfig = { cols: 472, rows: 250, dedicated: 2_
 
 const LNG0 = 118, LNG1 = 122, LAT0 = 31, LAT1 = 33;
 const NOW = 1_750_000_000_000;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ring = (pts: [number, number][]) => ({ type: 'Polygon' as const, coordinates: [[...pts, pts[0]!]] });
 
@@ -114,7 +103,7 @@ export interface BenchResult {
 }
 
 export async function main(cfg: BenchConfig = DEFAULT_CONFIG): Promise<BenchResult> {
-  const rnd = rng(cfg.seed);
+  const rnd = makeRng(cfg.seed);
   const rows: [string, string][] = [];
   const add = (k: string, v: string) => rows.push([k, v]);
 

@@ -1,19 +1,39 @@
 import { buildRecommender, type Recommendation, type Recommender } from '../shared/recommend';
-import type { Grid, LngLat, Person, PositionFix } from '../shared/schema';
+import type { Grid, LngLat, OrgUnit, Person, PositionFix } from '../shared/schema';
 import type { Place } from '../shared/workflow';
+
+export interface DistrictData {
+  orgUnits: readonly OrgUnit[];
+  grids: readonly Grid[];
+  people: readonly Person[];
+  fixes: readonly PositionFix[];
+  openAssignments: Map<string, number>;
+}
 
 /**
  * The hub's in-memory view of the district for spatial questions: which grids contain a point
- * (to place a new event) and who should go there (recommendation). Rebuilt when reference data
- * changes; position fixes are applied as they arrive.
+ * (to place a new event), where an address without a position goes, and who should go there
+ * (recommendation). Rebuilt when reference data changes; position fixes are applied as they arrive.
  */
 export class DistrictIndex {
   private recommender: Recommender = buildRecommender([], [], [], new Map());
   private openAssignments = new Map<string, number>();
+  /** communities with a centre, longest name first, so 北川门新村 wins over a shorter name inside it */
+  private communities: OrgUnit[] = [];
+  private districtCenter: LngLat | undefined;
 
-  load(grids: readonly Grid[], people: readonly Person[], fixes: readonly PositionFix[], open: Map<string, number>): void {
-    this.openAssignments = open;
-    this.recommender = buildRecommender(grids, people, fixes, this.openAssignments);
+  load(d: DistrictData): void {
+    this.openAssignments = d.openAssignments;
+    this.recommender = buildRecommender(d.grids, d.people, d.fixes, this.openAssignments);
+    this.communities = d.orgUnits
+      .filter((u) => u.level === 'community' && u.center)
+      .sort((a, b) => b.name.length - a.name.length);
+    this.districtCenter = d.orgUnits.find((u) => u.level === 'district' && u.center)?.center;
+  }
+
+  /** The centre of the community an address names, else the district's centre. */
+  placeOfAddress(address: string): LngLat | undefined {
+    return this.communities.find((u) => address.includes(u.name))?.center ?? this.districtCenter;
   }
 
   get gridCount(): number {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { EventRecord, HotlineReply, HotlineWorkOrder, TimelineEntry } from '../shared/schema';
+import type { HotlineWorkOrder } from '../shared/schema';
 import type { HubStore } from './store/interface';
 
 /** The intake token a demo hub accepts when none is configured (the demo only; see README). */
@@ -42,25 +42,6 @@ function canonical(v: unknown): string {
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;
   return timingSafeEqual(Buffer.from(sha256(presented), 'hex'), Buffer.from(sha256(expected), 'hex'));
-}
-
-/**
- * The reply for a closed hotline event: what was done (the last feedback note and the close note),
- * who did it (the assignee), when it was closed, and the centre's confirmation (the review note).
- */
-export function buildHotlineReply(event: EventRecord, timeline: readonly TimelineEntry[], assigneeName: string | undefined, at: number): HotlineReply {
-  const lastNote = (kind: string) => [...timeline].reverse().find((t) => t.kind === kind && t.note && t.note.trim())?.note?.trim();
-  const result = [lastNote('feedback'), lastNote('close')].filter(Boolean).join('\n') || 'Handled and closed by the command centre.';
-  const confirmation = lastNote('review');
-  return {
-    orderNo: event.hotline!.orderNo,
-    eventId: event.id,
-    result: result.slice(0, 8000),
-    handledBy: (assigneeName ?? 'command centre').slice(0, 200),
-    handledAt: event.closedAt ?? at,
-    ...(confirmation ? { confirmation: confirmation.slice(0, 4000) } : {}),
-    ...(event.satisfaction ? { satisfaction: event.satisfaction } : {}),
-  };
 }
 
 export interface ReplySenderOptions {

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Command, Person } from '../shared/schema';
+import type { Command } from '../shared/schema';
 import type { Taxonomy } from '../shared/taxonomy';
 import { decide, type Actor, type Place, type WorkflowContext } from '../shared/workflow';
 import type { AppliedCommand, CommandEnvelope, HubStore, ScopedChange } from './store/interface';
@@ -82,4 +82,3 @@ export class CommandPipeline {
   }
 }
 
-export type { Person };

@@ -25,6 +25,11 @@ export function polygonBBox(p: PolygonGeometry): BBox {
   return [minX, minY, maxX, maxY];
 }
 
+/** An axis-aligned rectangle as a closed GeoJSON polygon ring, counter-clockwise from the south-west corner. */
+export function rectPolygon(west: number, south: number, east: number, north: number): PolygonGeometry {
+  return { type: 'Polygon', coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]] };
+}
+
 /** True when the point lies inside the polygon or on its boundary (holes excluded). */
 export function polygonContains(p: PolygonGeometry, pt: LngLat): boolean {
   return inside([pt.lng, pt.lat], p.coordinates) !== false;

@@ -5,19 +5,8 @@ import type { LngLat } from './schema/common';
 import { isFieldRole, ROLES, type Grid, type GridKind, type Person, type PositionFix, type Role } from './schema/entities';
 import { buildRecommender, compareStanding, loadBand, type Recommendation } from './recommend';
 import { gridLiveAt } from './spatial';
+import { rectGrid } from './test-grids';
 
-function rect(id: string, kind: GridKind, x0: number, y0: number, x1: number, y1: number, extra: Partial<Grid> = {}): Grid {
-  return {
-    id,
-    kind,
-    code: id,
-    name: `grid ${id}`,
-    communityId: 'c1',
-    townId: 't1',
-    polygon: { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] },
-    ...extra,
-  };
-}
 const person = (id: string, role: Role, gridIds: string[], onDuty = true): Person => ({ id, name: id, role, orgUnitId: 'c1', gridIds, onDuty });
 /** A point `north` metres north and `east` metres east of the origin (good to a few mm at this scale). */
 const M_LAT = 111_195;
@@ -31,9 +20,9 @@ const MIN = 60_000;
 
 describe('Recommender, hand-checked', () => {
   const O = { lng: 120, lat: 32 }; // the event
-  const comp = rect('C', 'comprehensive', 119.99, 31.99, 120.01, 32.01);
-  const next = rect('N', 'comprehensive', 120.01, 31.99, 120.03, 32.01);
-  const school = rect('D', 'dedicated', 119.999, 31.999, 120.001, 32.001, { domain: 'school' });
+  const comp = rectGrid('C', 'comprehensive', 119.99, 31.99, 120.01, 32.01);
+  const next = rectGrid('N', 'comprehensive', 120.01, 31.99, 120.03, 32.01);
+  const school = rectGrid('D', 'dedicated', 119.999, 31.999, 120.001, 32.001, { domain: 'school' });
   const grids = [comp, next, school];
   const f = (personId: string, east: number, north: number, ageMs: number): PositionFix => ({ personId, position: at(O, east, north), at: NOW - ageMs });
 
@@ -140,7 +129,7 @@ describe('Recommender, hand-checked', () => {
   });
 
   it('counts a dynamic grid only while it lives', () => {
-    const road = rect('Y', 'dynamic', 119.995, 31.995, 120.005, 32.005, { validFrom: NOW - 10 * MIN, validTo: NOW + 10 * MIN });
+    const road = rectGrid('Y', 'dynamic', 119.995, 31.995, 120.005, 32.005, { validFrom: NOW - 10 * MIN, validTo: NOW + 10 * MIN });
     const r3 = buildRecommender([...grids, road], [...people, person('y1', 'dedicated_member', ['Y'])], fixes, open);
     expect(r3.recommend(O, NOW).find((r) => r.personId === 'y1')?.responsibleGridIds).toEqual(['Y']);
     expect(r3.recommend(O, NOW + 20 * MIN).some((r) => r.personId === 'y1')).toBe(false);
@@ -175,7 +164,7 @@ describe('Recommender, properties', () => {
         fc.record({ k: fc.integer({ min: 0, max: 10 }), maxDistanceM: fc.constantFrom(500, 2000, 5000, 20_000), staleAfterMs: fc.constantFrom(5 * MIN, 10 * MIN) }),
         (gspecs, pspecs, q, opts) => {
           const grids = gspecs.map((g, i) =>
-            rect(`g${i}`, g.kind, O.lng + g.x, O.lat + g.y, O.lng + g.x + g.w, O.lat + g.y + g.h, g.kind === 'dynamic' ? (g.live ? { validFrom: NOW - MIN, validTo: NOW + MIN } : { validTo: NOW - MIN }) : {}),
+            rectGrid(`g${i}`, g.kind, O.lng + g.x, O.lat + g.y, O.lng + g.x + g.w, O.lat + g.y + g.h, g.kind === 'dynamic' ? (g.live ? { validFrom: NOW - MIN, validTo: NOW + MIN } : { validTo: NOW - MIN }) : {}),
           );
           const people = pspecs.map((p, i) => person(`p${i}`, p.role, p.grids.map((g) => `g${g}`), p.onDuty));
           const fixes: PositionFix[] = pspecs.flatMap((p, i) => (p.fix ? [{ personId: `p${i}`, position: { lng: O.lng + p.fix.x, lat: O.lat + p.fix.y }, at: NOW - p.fix.ageMin * MIN }] : []));
@@ -227,7 +216,7 @@ describe('Recommender, properties', () => {
   it('orders deterministically by personId on exact ties', () => {
     const recs = (ids: string[]): Recommendation[] =>
       buildRecommender(
-        [rect('C', 'comprehensive', 119.99, 31.99, 120.01, 32.01)],
+        [rectGrid('C', 'comprehensive', 119.99, 31.99, 120.01, 32.01)],
         ids.map((id) => person(id, 'leader', ['C'])),
         ids.map((id) => ({ personId: id, position: at(O, 100, 0), at: NOW })),
         new Map(),

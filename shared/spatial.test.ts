@@ -4,19 +4,7 @@ import { distanceM, polygonContains } from './geo';
 import type { LngLat } from './schema/common';
 import type { Grid, GridKind, PositionFix } from './schema/entities';
 import { FixIndex, GridIndex, gridLiveAt, type NearFix } from './spatial';
-
-function rect(id: string, kind: GridKind, x0: number, y0: number, x1: number, y1: number, extra: Partial<Grid> = {}): Grid {
-  return {
-    id,
-    kind,
-    code: id,
-    name: `grid ${id}`,
-    communityId: 'c1',
-    townId: 't1',
-    polygon: { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] },
-    ...extra,
-  };
-}
+import { rectGrid } from './test-grids';
 
 const fix = (personId: string, lng: number, lat: number, at = 0): PositionFix => ({ personId, position: { lng, lat }, at });
 
@@ -32,10 +20,10 @@ function bruteNearest(fixes: Iterable<PositionFix>, pt: LngLat, k: number, max?:
 }
 
 describe('GridIndex', () => {
-  const comp = rect('C', 'comprehensive', 120.0, 32.0, 120.02, 32.02);
-  const comp2 = rect('C2', 'comprehensive', 120.02, 32.0, 120.04, 32.02);
-  const school = rect('D', 'dedicated', 120.005, 32.005, 120.01, 32.01, { domain: 'school' });
-  const road = rect('Y', 'dynamic', 120.0, 32.0, 120.015, 32.015, { validFrom: 1000, validTo: 2000 });
+  const comp = rectGrid('C', 'comprehensive', 120.0, 32.0, 120.02, 32.02);
+  const comp2 = rectGrid('C2', 'comprehensive', 120.02, 32.0, 120.04, 32.02);
+  const school = rectGrid('D', 'dedicated', 120.005, 32.005, 120.01, 32.01, { domain: 'school' });
+  const road = rectGrid('Y', 'dynamic', 120.0, 32.0, 120.015, 32.015, { validFrom: 1000, validTo: 2000 });
   const idx = GridIndex.build([comp, comp2, school, road]);
 
   it('finds dedicated and dynamic grids before the comprehensive one around them', () => {
@@ -61,9 +49,9 @@ describe('GridIndex', () => {
   });
 
   it('uses the exact polygon, not its box, and excludes holes', () => {
-    const tri: Grid = { ...rect('T', 'comprehensive', 0, 0, 1, 1), polygon: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] } };
+    const tri: Grid = { ...rectGrid('T', 'comprehensive', 0, 0, 1, 1), polygon: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] } };
     const holed: Grid = {
-      ...rect('H', 'comprehensive', 2, 0, 3, 1),
+      ...rectGrid('H', 'comprehensive', 2, 0, 3, 1),
       polygon: {
         type: 'Polygon',
         coordinates: [
@@ -103,7 +91,7 @@ describe('GridIndex', () => {
         fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
         (specs, pts, at) => {
           const grids = specs.map((s, i) =>
-            rect(`g${i}`, s.kind, s.x, s.y, s.x + s.w, s.y + s.h, s.kind === 'dynamic' ? { validFrom: s.from, validTo: s.from + s.len } : {}),
+            rectGrid(`g${i}`, s.kind, s.x, s.y, s.x + s.w, s.y + s.h, s.kind === 'dynamic' ? { validFrom: s.from, validTo: s.from + s.len } : {}),
           );
           const gi = GridIndex.build(grids);
           for (const pt of pts) {

@@ -1,4 +1,5 @@
-import type { Department, Grid, OrgUnit, Person, PolygonGeometry } from '../../shared/schema';
+import { rectPolygon } from '../../shared/geo';
+import type { Department, Grid, OrgUnit, Person } from '../../shared/schema';
 
 /**
  * A small demo district around 32.0° N, 121.0° E: three towns, six communities, 24 comprehensive
@@ -14,10 +15,6 @@ export interface DemoDistrict {
   accounts: { username: string; password: string; personId: string }[];
 }
 
-const rect = (w: number, s: number, e: number, n: number): PolygonGeometry => ({
-  type: 'Polygon',
-  coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
-});
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -54,7 +51,7 @@ export function demoDistrict(): DemoDistrict {
 
   DEMO_TOWNS.forEach((town, t) => {
     const tw = W + t * TOWN_W;
-    orgUnits.push({ id: town.id, level: 'subcenter', parentId: district.id, name: town.name, center: { lng: r6(tw + TOWN_W / 2), lat: r6(S + COMM_H) }, boundary: rect(r6(tw), S, r6(tw + TOWN_W), r6(S + 2 * COMM_H)) });
+    orgUnits.push({ id: town.id, level: 'subcenter', parentId: district.id, name: town.name, center: { lng: r6(tw + TOWN_W / 2), lat: r6(S + COMM_H) }, boundary: rectPolygon(r6(tw), S, r6(tw + TOWN_W), r6(S + 2 * COMM_H)) });
     people.push({ id: `legal-${t}`, name: `${town.name}法律顾问`, role: 'legal', phone: nextPhone(), orgUnitId: town.id, townId: town.id, gridIds: [], onDuty: true });
     people.push({ id: `desk-${t}`, name: `${town.name}分中心坐席`, role: 'subcenter_desk', orgUnitId: town.id, townId: town.id, gridIds: [], onDuty: true });
     town.communities.forEach((cname, c) => {
@@ -66,7 +63,7 @@ export function demoDistrict(): DemoDistrict {
         for (let gx = 0; gx < 2; gx++) {
           const gid = `grid-${t}-${c}-${gy * 2 + gx}`;
           const w = r6(tw + gx * (TOWN_W / 2)), s = r6(cs + gy * (COMM_H / 2));
-          grids.push({ id: gid, kind: 'comprehensive', code: `${t + 1}${c + 1}${gy * 2 + gx + 1}`, name: `${cname}第${gy * 2 + gx + 1}网格`, communityId: cid, townId: town.id, households: t === 2 ? 300 : 500, polygon: rect(w, s, r6(w + TOWN_W / 2), r6(s + COMM_H / 2)) });
+          grids.push({ id: gid, kind: 'comprehensive', code: `${t + 1}${c + 1}${gy * 2 + gx + 1}`, name: `${cname}第${gy * 2 + gx + 1}网格`, communityId: cid, townId: town.id, households: t === 2 ? 300 : 500, polygon: rectPolygon(w, s, r6(w + TOWN_W / 2), r6(s + COMM_H / 2)) });
           communityGrids.push(gid);
           people.push({ id: `leader-${t}-${c}-${gy * 2 + gx}`, name: `网格长${t + 1}${c + 1}${gy * 2 + gx + 1}`, role: 'leader', phone: nextPhone(), orgUnitId: cid, townId: town.id, gridIds: [gid], onDuty: true });
         }
@@ -76,7 +73,7 @@ export function demoDistrict(): DemoDistrict {
   });
 
   // a school's dedicated grid inside 育才社区's first grid: an event there concerns both grids
-  grids.push({ id: 'grid-school-yucai', kind: 'dedicated', domain: 'school', departmentId: 'dept-education', code: 'Z001', name: '育才小学专属网格', communityId: 'comm-0-0', townId: 'town-jinsha', polygon: rect(121.005, 31.985, 121.012, 31.992) });
+  grids.push({ id: 'grid-school-yucai', kind: 'dedicated', domain: 'school', departmentId: 'dept-education', code: 'Z001', name: '育才小学专属网格', communityId: 'comm-0-0', townId: 'town-jinsha', polygon: rectPolygon(121.005, 31.985, 121.012, 31.992) });
   people.push({ id: 'member-school-yucai', name: '育才小学专属网格员', role: 'dedicated_member', phone: nextPhone(), orgUnitId: 'comm-0-0', townId: 'town-jinsha', gridIds: ['grid-school-yucai'], departmentId: 'dept-education', onDuty: true });
 
   people.push({ id: 'operator-1', name: '调度员一', role: 'operator', orgUnitId: district.id, gridIds: [], onDuty: true });

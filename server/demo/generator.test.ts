@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { polygonBBox, polygonContains } from '../../shared/geo';
 import { Camera, DEDICATED_DOMAINS, Department, Grid, OrgUnit, Person } from '../../shared/schema';
 import { GridIndex } from '../../shared/spatial';
-import { DISTRICT_BBOX, generateDistrict, makeRng } from './generator';
+import { DISTRICT_BBOX, generateDistrict } from './generator';
+import { makeRng } from './random';
 
 const d = generateDistrict();
 const comprehensive = d.grids.filter((g) => g.kind === 'comprehensive');

@@ -1,6 +1,8 @@
-import type { Camera, DedicatedDomain, Grid, OrgUnit, Person, PolygonGeometry } from '../../shared/schema';
+import type { Camera, DedicatedDomain, Grid, OrgUnit, Person } from '../../shared/schema';
 import { DEDICATED_DOMAINS } from '../../shared/schema';
+import { rectPolygon } from '../../shared/geo';
 import { DEMO_TOWNS, DEPARTMENTS, type DemoDistrict } from './district';
+import { makeRng } from './random';
 
 /**
  * A Tongzhou-sized demo district, generated deterministically from a seed (no Math.random):
@@ -17,18 +19,6 @@ import { DEMO_TOWNS, DEPARTMENTS, type DemoDistrict } from './district';
  */
 
 export type GeneratedDistrict = DemoDistrict & { cameras: Camera[] };
-
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** District longitude lines: rural-left (2 cols), urban (2 cols), rural-right (2 cols). */
 const X = [120.78, 120.87, 120.96, 121.0, 121.04, 121.13, 121.22] as const;
@@ -112,10 +102,6 @@ const PLACE_A = '东西南北新金银红兴永长富安和太平德福华建友
 const PLACE_B = '湖桥港河庄园林苑丰盛宁海山阳星圩坝塘'.split('');
 const CAMERA_SPOTS = ['路口', '广场', '菜场门口', '学校门口', '桥头', '公交站', '河道', '停车场', '小区大门', '商业街'];
 
-const rect = (w: number, s: number, e: number, n: number): PolygonGeometry => ({
-  type: 'Polygon',
-  coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
-});
 const r7 = (x: number) => Math.round(x * 1e7) / 1e7;
 /** n+1 lines from a to b, rounded, with both ends exactly a and b. */
 const lines = (a: number, b: number, n: number): number[] =>
@@ -173,7 +159,7 @@ export function generateDistrict(opts: { seed?: number } = {}): GeneratedDistric
     parentId: null,
     name: '通州区',
     center: { lng: r7(cx), lat: r7(cy) },
-    boundary: rect(X[0], Y[0], X[6], Y[2]),
+    boundary: rectPolygon(X[0], Y[0], X[6], Y[2]),
   };
   const orgUnits: OrgUnit[] = [district];
   const grids: Grid[] = [];
@@ -194,7 +180,7 @@ export function generateDistrict(opts: { seed?: number } = {}): GeneratedDistric
       parentId: district.id,
       name: spec.name,
       center: { lng: r7((tw + te) / 2), lat: r7((ts + tn) / 2) },
-      boundary: rect(tw, ts, te, tn),
+      boundary: rectPolygon(tw, ts, te, tn),
     });
 
     // community sizes: 2–5 grids each, summing to the town's grid count
@@ -248,7 +234,7 @@ export function generateDistrict(opts: { seed?: number } = {}): GeneratedDistric
           parentId: townId,
           name: cname,
           center: { lng: r7((w + e) / 2), lat: r7((s + n) / 2) },
-          boundary: rect(w, s, e, n),
+          boundary: rectPolygon(w, s, e, n),
         });
         const gridIds: string[] = [];
         for (let k = 0; k < size; k++) {
@@ -263,7 +249,7 @@ export function generateDistrict(opts: { seed?: number } = {}): GeneratedDistric
             communityId: cid,
             townId,
             households: spec.urban ? 500 : 300,
-            polygon: rect(cell.w, cell.s, cell.e, cell.n),
+            polygon: rectPolygon(cell.w, cell.s, cell.e, cell.n),
           });
           gridIds.push(gid);
           people.push({ id: `leader-${t}-${c}-${k}`, name: personName(), role: 'leader', phone: nextPhone(), orgUnitId: cid, townId, gridIds: [gid], onDuty: true });
@@ -321,7 +307,7 @@ export function generateDistrict(opts: { seed?: number } = {}): GeneratedDistric
         name: `${base}${DOMAIN_LABEL[d]}专属网格`,
         communityId: host.communityId,
         townId: host.townId,
-        polygon: rect(sw.lng, sw.lat, ne.lng, ne.lat),
+        polygon: rectPolygon(sw.lng, sw.lat, ne.lng, ne.lat),
       });
       people.push({ id: `member-${id.slice(5)}`, name: personName(), role: 'dedicated_member', phone: nextPhone(), orgUnitId: host.communityId, townId: host.townId, gridIds: [id], departmentId, onDuty: true });
     }

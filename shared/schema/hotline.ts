@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, LngLat, Phone, Text, Timestamp } from './common';
-import { Satisfaction, type HotlineOrderInfo } from './entities';
+import { Satisfaction } from './entities';
 
 /**
  * The 12345 government hotline (12345工单): a work order as the hotline platform sends it to
@@ -51,59 +51,4 @@ export type HotlineReply = z.infer<typeof HotlineReply>;
 export interface HotlineIntakeResult {
   eventId: string;
   status: 'applied' | 'rejected';
-}
-
-/**
- * Hotline type text → taxonomy category: the first entry whose keyword the type contains wins.
- * Data, not code: extend it as the hotline's classifications show up.
- */
-export const HOTLINE_TYPE_CATEGORIES: readonly (readonly [keyword: string, categoryId: string])[] = [
-  ['违法搭建', 'illegal_construction'],
-  ['违建', 'illegal_construction'],
-  ['井盖', 'municipal_facilities'],
-  ['路灯', 'municipal_facilities'],
-  ['市政', 'municipal_facilities'],
-  ['危化', 'hazardous_chemicals'],
-  ['消防', 'fire_safety'],
-  ['安全生产', 'work_safety'],
-  ['食品', 'food_safety'],
-  ['秸秆', 'straw_burning'],
-  ['环保', 'environment'],
-  ['污染', 'environment'],
-  ['噪音', 'environment'],
-  ['群租', 'group_rental'],
-  ['烟花', 'fireworks'],
-  ['疫情', 'epidemic'],
-  ['纠纷', 'dispute'],
-  ['治安', 'public_order'],
-  ['走失', 'missing_person'],
-  ['垃圾', 'sanitation'],
-  ['卫生', 'sanitation'],
-  ['drain', 'municipal_facilities'],
-  ['construction', 'illegal_construction'],
-  ['noise', 'environment'],
-  ['rubbish', 'sanitation'],
-  ['garbage', 'sanitation'],
-];
-export const HOTLINE_FALLBACK_CATEGORY = 'livelihood';
-
-/** The category an order goes under: its own categoryId, else the type mapping, else livelihood. */
-export function hotlineCategory(order: Pick<HotlineWorkOrder, 'type' | 'categoryId'>): string {
-  if (order.categoryId !== undefined) return order.categoryId;
-  const t = order.type.toLowerCase();
-  return HOTLINE_TYPE_CATEGORIES.find(([k]) => t.includes(k.toLowerCase()))?.[1] ?? HOTLINE_FALLBACK_CATEGORY;
-}
-
-/** The order details the event carries. */
-export function hotlineOrderInfo(o: HotlineWorkOrder): HotlineOrderInfo {
-  return {
-    orderNo: o.orderNo,
-    receivedAt: o.receivedAt,
-    callerName: o.callerName,
-    callerPhone: o.callerPhone,
-    content: o.content,
-    type: o.type,
-    address: o.address,
-    deadline: o.deadline,
-  };
 }

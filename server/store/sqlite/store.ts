@@ -27,7 +27,7 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../interface';
-import { buildHotlineReply } from '../../hotline';
+import { buildHotlineReply } from '../../../shared/hotline';
 import { migrate } from './migrations';
 
 export interface SqliteStoreOptions {
