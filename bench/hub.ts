@@ -45,7 +45,9 @@ async function drive(total: number, chunk: number, concurrency: number, send: (f
       while (next < total) {
         const from = next;
         next += chunk;
-        ok += await send(from, Math.min(chunk, total - from));
+        // not `ok += await …`: that reads `ok` before awaiting and loses the other loops' counts
+        const applied = await send(from, Math.min(chunk, total - from));
+        ok += applied;
       }
     }),
   );
