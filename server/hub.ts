@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_TAXONOMY, Taxonomy } from '../shared/taxonomy';
 import { AttachmentStore } from './attachments';
 import { Auth } from './auth';
@@ -19,7 +20,12 @@ import { authRoutes } from './routes/auth';
 import { changeRoutes } from './routes/changes';
 import { commandRoutes } from './routes/commands';
 import { districtRoutes } from './routes/district';
+import { cameraAlarmRoutes } from './routes/camera-alarm';
+import { fieldPageRoutes } from './routes/field-page';
+import { fieldRoutes } from './routes/field';
 import { intakeRoutes } from './routes/intake';
+import { open311Routes } from './routes/open311';
+import { openapiRoutes } from './routes/openapi';
 import { SqliteStore } from './store/sqlite/store';
 
 export interface HubOptions {
@@ -48,7 +54,18 @@ export interface HubOptions {
   /** first retry delay of a failed reply (default 2 s), doubling per failure up to hotlineRetryCapMs (default 5 min) */
   hotlineRetryBaseMs?: number;
   hotlineRetryCapMs?: number;
+  /** the token a video platform presents on POST /api/intake/camera-alarm (demo: `camera_demo`) */
+  cameraAlarmToken?: string;
+  /** the api_key an Open311 client sends when it POSTs a request (demo: `open311_demo`) */
+  open311ApiKey?: string;
+  /** the built renderer (`out/renderer`), for the field page at /field; default: this checkout's */
+  rendererDir?: string;
 }
+
+export const DEMO_CAMERA_TOKEN = 'camera_demo';
+export const DEMO_OPEN311_KEY = 'open311_demo';
+/** Where `npm run build` puts the renderer, seen from this source file (server → out/renderer). */
+export const defaultRendererDir = (): string => fileURLToPath(new URL('../out/renderer/', import.meta.url));
 
 export interface RunningHub {
   url: string;
@@ -143,7 +160,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   changeRoutes(app, ctx);
   districtRoutes(app, ctx);
   intakeRoutes(app, ctx, hotlineToken);
+  cameraAlarmRoutes(app, ctx, opts.cameraAlarmToken ?? (opts.demo ? DEMO_CAMERA_TOKEN : undefined));
+  open311Routes(app, ctx, opts.open311ApiKey ?? (opts.demo ? DEMO_OPEN311_KEY : undefined));
+  fieldRoutes(app, ctx);
+  openapiRoutes(app);
   await attachmentRoutes(app, ctx);
+  await fieldPageRoutes(app, opts.rendererDir ?? defaultRendererDir());
 
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });

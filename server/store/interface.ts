@@ -50,9 +50,17 @@ export interface HubStore {
   getOrgUnit(id: string): Promise<OrgUnit | undefined>;
   getDepartment(id: string): Promise<Department | undefined>;
   listOrgUnits(): Promise<OrgUnit[]>;
+  getCamera(id: string): Promise<Camera | undefined>;
+  listCameras(): Promise<Camera[]>;
 
   /* ---- events ---- */
   getEvent(id: string): Promise<EventRecord | undefined>;
+  /** Open events assigned to a person, most recently changed first (a leader's field page). */
+  openEventsAssignedTo(personId: string, limit: number): Promise<EventRecord[]>;
+  /** Events a person reported since a time, newest first. */
+  eventsReportedBy(personId: string, since: number, limit: number): Promise<EventRecord[]>;
+  /** The reports merged into an event as duplicates, oldest first. */
+  linkedReports(eventId: string): Promise<EventRecord[]>;
   /** Open events past their deadline that are not yet supervised. */
   overdueEvents(now: number, limit: number): Promise<EventRecord[]>;
   /** Open assignments per person, for recommendation load. */

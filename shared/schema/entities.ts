@@ -158,12 +158,16 @@ export const EVENT_STATES = [
   'escalated',
   'closed',
   'evaluated',
+  'merged',
 ] as const;
 export const EventState = z.enum(EVENT_STATES);
 export type EventState = z.infer<typeof EventState>;
 
-/** States in which nothing more is expected of the event. */
-export const FINAL_STATES: readonly EventState[] = ['rejected', 'closed', 'evaluated'];
+/**
+ * States in which nothing more is expected of the event. A `merged` report lives on inside the
+ * event it duplicates; an operator may split it out again.
+ */
+export const FINAL_STATES: readonly EventState[] = ['rejected', 'closed', 'evaluated', 'merged'];
 export const isOpenState = (s: EventState): boolean => !FINAL_STATES.includes(s);
 
 /** What the 12345 hotline's work order (工单) carries. */
@@ -223,6 +227,10 @@ export const EventRecord = z
     hotline: HotlineOrderInfo.optional(),
     /** the position was guessed (a hotline order placed at its community's centre), not reported */
     positionUnconfirmed: z.boolean().optional(),
+    /** this report duplicated an open event and joined it as a linked report (state `merged`) */
+    mergedInto: Id.optional(),
+    /** reports merged into this event, oldest first */
+    linkedReportIds: z.array(Id).optional(),
     /** number of timeline entries; the next entry's index */
     timelineLength: z.number().int().min(0),
     updatedAt: Timestamp,

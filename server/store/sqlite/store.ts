@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
   Attachment,
+  Camera,
   Change,
   ChangeDraft,
   CommandResult,
@@ -65,11 +66,15 @@ export class SqliteStore implements HubStore {
       putCommand: p('INSERT INTO commands (command_id, type, actor_id, event_id, status, at, result) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getEvent: p('SELECT data FROM events WHERE id = ?'),
       putEvent: p(
-        `INSERT INTO events (id, state, is_open, town_id, assignee_id, deadline, supervised_at, updated_at, data)
-         VALUES (@id, @state, @isOpen, @townId, @assigneeId, @deadline, @supervisedAt, @updatedAt, @data)
+        `INSERT INTO events (id, state, is_open, town_id, assignee_id, deadline, supervised_at, updated_at, data,
+           category_id, lng, lat, reported_at, reporter_id, merged_into)
+         VALUES (@id, @state, @isOpen, @townId, @assigneeId, @deadline, @supervisedAt, @updatedAt, @data,
+           @categoryId, @lng, @lat, @reportedAt, @reporterId, @mergedInto)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, is_open = excluded.is_open, town_id = excluded.town_id,
            assignee_id = excluded.assignee_id, deadline = excluded.deadline, supervised_at = excluded.supervised_at,
-           updated_at = excluded.updated_at, data = excluded.data`,
+           updated_at = excluded.updated_at, data = excluded.data, category_id = excluded.category_id,
+           lng = excluded.lng, lat = excluded.lat, reported_at = excluded.reported_at,
+           reporter_id = excluded.reporter_id, merged_into = excluded.merged_into`,
       ),
       putTimeline: p('INSERT INTO timeline (id, event_id, idx, at, data) VALUES (?, ?, ?, ?, ?)'),
       overdue: p('SELECT data FROM events WHERE is_open = 1 AND supervised_at IS NULL AND deadline < ? ORDER BY deadline LIMIT ?'),
@@ -97,6 +102,15 @@ export class SqliteStore implements HubStore {
       deleteSession: p('DELETE FROM sessions WHERE token_hash = ?'),
       putDevice: p('INSERT INTO devices (id, person_id, label, token_hash, revoked) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, label = excluded.label, token_hash = excluded.token_hash, revoked = excluded.revoked'),
       getDevice: p('SELECT id, person_id AS personId, label, token_hash AS tokenHash, revoked FROM devices WHERE token_hash = ?'),
+      getCamera: p('SELECT data FROM cameras WHERE id = ?'),
+      listCameras: p('SELECT data FROM cameras ORDER BY id'),
+      assignedOpen: p('SELECT data FROM events WHERE is_open = 1 AND assignee_id = ? ORDER BY updated_at DESC LIMIT ?'),
+      reportedBy: p('SELECT data FROM events WHERE reporter_id = ? AND reported_at >= ? ORDER BY reported_at DESC LIMIT ?'),
+      nearbyOpen: p(
+        `SELECT data FROM events WHERE is_open = 1 AND category_id = ? AND reported_at >= ? AND reported_at <= ?
+           AND lng BETWEEN ? AND ? AND lat BETWEEN ? AND ? AND merged_into IS NULL ORDER BY reported_at LIMIT 50`,
+      ),
+      linkedTo: p('SELECT data FROM events WHERE merged_into = ? ORDER BY reported_at'),
       listOrgUnits: p('SELECT data FROM org_units ORDER BY id'),
       eventTimeline: p('SELECT data FROM timeline WHERE event_id = ? ORDER BY idx'),
       putHotlineOrder: p('INSERT INTO hotline_orders (order_no, event_id, content_hash, received_at, stored_at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_no) DO NOTHING'),
@@ -202,6 +216,12 @@ export class SqliteStore implements HubStore {
       supervisedAt: e.supervisedAt ?? null,
       updatedAt: e.updatedAt,
       data: JSON.stringify(e),
+      categoryId: e.categoryId,
+      lng: e.position.lng,
+      lat: e.position.lat,
+      reportedAt: e.reportedAt,
+      reporterId: e.reporterId ?? null,
+      mergedInto: e.mergedInto ?? null,
     });
   }
 
@@ -274,6 +294,13 @@ export class SqliteStore implements HubStore {
     return parseRow<Department>(this.st.getDepartment.get(id));
   }
 
+  async getCamera(id: string): Promise<Camera | undefined> {
+    return parseRow<Camera>(this.st.getCamera.get(id));
+  }
+  async listCameras(): Promise<Camera[]> {
+    return (this.st.listCameras.all() as Row[]).map((r) => JSON.parse(r.data) as Camera);
+  }
+
   async listOrgUnits(): Promise<OrgUnit[]> {
     return (this.st.listOrgUnits.all() as Row[]).map((r) => JSON.parse(r.data) as OrgUnit);
   }
@@ -304,6 +331,15 @@ export class SqliteStore implements HubStore {
 
   async getEvent(id: string): Promise<EventRecord | undefined> {
     return this.readEvent(id);
+  }
+  async openEventsAssignedTo(personId: string, limit: number): Promise<EventRecord[]> {
+    return (this.st.assignedOpen.all(personId, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
+  }
+  async eventsReportedBy(personId: string, since: number, limit: number): Promise<EventRecord[]> {
+    return (this.st.reportedBy.all(personId, since, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
+  }
+  async linkedReports(eventId: string): Promise<EventRecord[]> {
+    return (this.st.linkedTo.all(eventId) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
   }
   async overdueEvents(now: number, limit: number): Promise<EventRecord[]> {
     return (this.st.overdue.all(now, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);

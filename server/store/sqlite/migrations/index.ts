@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { m0001_initial } from './0001-initial';
 import { m0002_hotline } from './0002-hotline';
+import { m0003_event_lookup } from './0003-event-lookup';
 
 export interface Migration {
   version: number;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Numbered migrations, applied in order, each in its own transaction; never edit a landed one. */
-export const MIGRATIONS: readonly Migration[] = [m0001_initial, m0002_hotline];
+export const MIGRATIONS: readonly Migration[] = [m0001_initial, m0002_hotline, m0003_event_lookup];
 
 export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
