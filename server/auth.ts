@@ -88,8 +88,13 @@ export class Auth {
 
   /** Registers a field device and returns its token: shown once, stored only as a hash. */
   async registerDevice(id: string, personId: string, label: string, token = newToken('dev')): Promise<string> {
-    await this.store.putDevice({ id, personId, label, tokenHash: tokenHash(token), revoked: false });
+    await this.registerDevices([{ id, personId, label, token }]);
     return token;
+  }
+
+  /** Registers many devices with the tokens given, in one transaction. */
+  async registerDevices(devices: readonly { id: string; personId: string; label: string; token: string }[]): Promise<void> {
+    await this.store.putDevices(devices.map((d) => ({ id: d.id, personId: d.personId, label: d.label, tokenHash: tokenHash(d.token), revoked: false })));
   }
 }
 

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { DEFAULT_DEDUP, pickDuplicate, searchBox, type DedupRule } from '../shared/dedup';
 import type { Command } from '../shared/schema';
 import type { Taxonomy } from '../shared/taxonomy';
 import { decide, type Actor, type Place, type WorkflowContext } from '../shared/workflow';
@@ -24,6 +25,8 @@ export interface PipelineDeps {
   onCommit: (written: ScopedChange[]) => void;
   now?: () => number;
   maxBatch?: number;
+  /** when a report joins an open event instead of opening one (default DEFAULT_DEDUP) */
+  dedup?: DedupRule;
 }
 
 /**
@@ -36,10 +39,12 @@ export class CommandPipeline {
   private flushing = false;
   private readonly now: () => number;
   private readonly maxBatch: number;
+  private readonly dedup: DedupRule;
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? Date.now;
     this.maxBatch = deps.maxBatch ?? 512;
+    this.dedup = deps.dedup ?? DEFAULT_DEDUP;
   }
 
   submit(s: Submission): Promise<AppliedCommand> {
@@ -78,7 +83,23 @@ export class CommandPipeline {
     const ctx: WorkflowContext = { taxonomy: this.deps.taxonomy(), entryId: uuidv7(), origin };
     if (command.type === 'report') ctx.place = this.deps.locate(command.position);
     if (command.type === 'dispatch') ctx.assignee = (await this.deps.store.getPerson(command.assigneeId)) ?? null;
-    return { command, actor, decide: (event) => decide(event, command, actor, now, ctx) };
+    const rule = this.dedup;
+    // the related event is read inside the transaction, so two duplicates in one batch merge into the first
+    return {
+      command,
+      actor,
+      decide: (event, view) => {
+        if (command.type === 'report' && !event && rule.sources.includes(command.source)) {
+          const q = { categoryId: command.categoryId, position: command.position, reportedAt: command.reportedAt ?? now };
+          const dup = pickDuplicate(view.openNear(q.categoryId, searchBox(q, rule)), q, rule);
+          return decide(event, command, actor, now, dup ? { ...ctx, duplicateOf: dup } : ctx);
+        }
+        if (command.type === 'split' && event?.mergedInto !== undefined) {
+          return decide(event, command, actor, now, { ...ctx, mergedInto: view.get(event.mergedInto) ?? null });
+        }
+        return decide(event, command, actor, now, ctx);
+      },
+    };
   }
 }
 

@@ -46,10 +46,20 @@ export interface WorkflowContext {
   place?: Place;
   /** for `dispatch`: the person named by assigneeId, looked up by the hub (null = unknown id) */
   assignee?: Person | null;
+  /** for `report`: the open event this report duplicates (shared/dedup.ts); it joins that event */
+  duplicateOf?: EventRecord;
+  /** for `split`: the event the report was merged into (null = it no longer exists) */
+  mergedInto?: EventRecord | null;
+}
+
+/** A change to a second event that the command makes together with its own (merge and split). */
+export interface RelatedChange {
+  event: EventRecord;
+  entry: TimelineEntry;
 }
 
 export type Decision =
-  | { ok: true; event: EventRecord; entry: TimelineEntry }
+  | { ok: true; event: EventRecord; entry: TimelineEntry; related?: RelatedChange }
   | { ok: false; code: ErrorCode; message: string; field?: string };
 
 export type FromStates = readonly EventState[] | 'none' | 'any_open' | 'any';
@@ -93,6 +103,7 @@ export const TRANSITIONS: Record<CommandType, TransitionRule> = {
   escalate: { from: 'any_open', to: 'escalated', roles: [...DESK, 'chief_leader'], alsoAssignee: true },
   note: { from: 'any', to: 'same', roles: DESK, alsoAssignee: true, alsoReporter: true },
   supervise: { from: 'any_open', to: 'same', roles: ['system', 'duty_chief'] },
+  split: { from: ['merged'], to: 'reported', roles: DESK },
 };
 
 type Fail = Extract<Decision, { ok: false }>;
@@ -278,6 +289,14 @@ export function decide(
       patch = { supervisedAt: now };
       data = { deadline: ev.deadline };
       break;
+    case 'split': {
+      const parent = ctx.mergedInto;
+      const next: EventRecord = compact({ ...ev, ...patch, state: to, mergedInto: undefined, timelineLength: ev.timelineLength + 1, updatedAt: now });
+      const entry = makeEntry(ev.id, ev.timelineLength, ev.state, to, command, actor, now, ctx, compact({ splitFrom: ev.mergedInto }));
+      // the parent may have been removed from the feed in an old store; the report comes back regardless
+      if (!parent) return { ok: true, event: next, entry };
+      return { ok: true, event: next, entry, related: unlink(parent, ev.id, command, actor, now, ctx) };
+    }
     case 'acknowledge':
     case 'feedback':
     case 'review':
@@ -299,6 +318,8 @@ export function decide(
 function decideReport(command: CommandOf<'report'>, actor: Actor, now: number, ctx: WorkflowContext): Decision {
   if (actor.townId !== undefined && ctx.place?.townId !== actor.townId)
     return fail('out_of_scope', `The position is outside your town ${actor.townId}; report it to the desk that covers it`, 'position');
+  if (ctx.place && ctx.place.gridIds.length === 0)
+    return fail('invalid', `The position ${command.position.lng}, ${command.position.lat} is outside the district: no grid contains it`, 'position');
   const category = categoryById(ctx.taxonomy, command.categoryId);
   if (!category) return fail('unknown_reference', `Unknown category ${command.categoryId}`, 'categoryId');
   if (command.hotline !== undefined && command.source !== 'hotline')
@@ -327,7 +348,31 @@ function decideReport(command: CommandOf<'report'>, actor: Actor, now: number, c
     updatedAt: now,
   });
   const data = { categoryId: category.id, tier, source: command.source };
-  return { ok: true, event, entry: makeEntry(event.id, 0, null, 'reported', command, actor, now, ctx, data) };
+  const target = ctx.duplicateOf;
+  if (!target) return { ok: true, event, entry: makeEntry(event.id, 0, null, 'reported', command, actor, now, ctx, data) };
+
+  // a duplicate joins the open event it repeats: the operator sees one case with its linked reports
+  const merged: EventRecord = { ...event, state: 'merged', mergedInto: target.id };
+  const entry = makeEntry(event.id, 0, null, 'merged', command, actor, now, ctx, { ...data, mergedInto: target.id });
+  const linkData = compact({ reportId: event.id, reporterId: event.reporterId, description: event.description, position: event.position });
+  const related: RelatedChange = {
+    event: { ...target, linkedReportIds: [...(target.linkedReportIds ?? []), event.id], timelineLength: target.timelineLength + 1, updatedAt: now },
+    entry: { ...makeEntry(target.id, target.timelineLength, target.state, target.state, command, actor, now, ctx, linkData), id: `${ctx.entryId}-link`, kind: 'link' },
+  };
+  return { ok: true, event: merged, entry, related };
+}
+
+/** The parent's side of a split: the report leaves its linked reports, with an entry saying so. */
+function unlink(parent: EventRecord, reportId: string, command: Command, actor: Actor, now: number, ctx: WorkflowContext): RelatedChange {
+  const rest = (parent.linkedReportIds ?? []).filter((id) => id !== reportId);
+  const event: EventRecord = compact({
+    ...parent,
+    linkedReportIds: rest.length > 0 ? rest : undefined,
+    timelineLength: parent.timelineLength + 1,
+    updatedAt: now,
+  });
+  const entry = makeEntry(parent.id, parent.timelineLength, parent.state, parent.state, command, actor, now, ctx, { reportId });
+  return { event, entry: { ...entry, id: `${ctx.entryId}-unlink`, kind: 'unlink' } };
 }
 
 function computeDeadline(

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { launchChromium } from './browser/chromium';
+import { PLACES } from './helpers/hub';
 
 /**
  * The console frame in real Chromium, served by the console host with an embedded demo hub:
@@ -58,7 +59,7 @@ describe('console host and page in Chromium', () => {
     const r = await fetch(`${host.hubUrl}/api/commands`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ type: 'report', commandId: 'frame-c1', eventId: 'frame-e1', categoryId: 'municipal_facilities', description: '井盖破损', position: { lng: 121.008, lat: 31.988 }, source: 'phone' }),
+      body: JSON.stringify({ type: 'report', commandId: 'frame-c1', eventId: 'frame-e1', categoryId: 'municipal_facilities', description: '井盖破损', position: PLACES.jinsha, source: 'phone' }),
     });
     expect(r.status).toBe(200);
     const row = page.locator('tr', { hasText: 'frame-e1' });

@@ -14,6 +14,7 @@ import {
   uid,
   type ChildHub,
 } from './helpers/hub';
+import { DEMO } from './helpers/demo';
 
 const LOOPS = 12;
 /** events each loop reports, accepts and dispatches: LOOPS * EVENTS_PER_LOOP * 3 commands planned */
@@ -50,7 +51,7 @@ describe('durability: SIGKILL mid-burst', () => {
     let acked = 0;
     let killed = false;
     let killedAt = 0;
-    const leaders = Array.from({ length: 24 }, (_, i) => `leader-${Math.floor(i / 8)}-${Math.floor(i / 4) % 2}-${i % 4}`);
+    const leaders = DEMO.people.filter((p) => p.role === 'leader').slice(0, 24).map((p) => p.id);
 
     async function send(s: Sent, body: Record<string, unknown>): Promise<boolean> {
       sent.push(s);

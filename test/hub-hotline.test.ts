@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHub } from '../server/hub';
 import { hotlineEventId } from '../server/hotline';
 import { expectApplied, login, PLACES, postCommand, removeDir, request, startTestHub, tempDir, uid, type TestHub } from './helpers/hub';
+import { DEMO } from './helpers/demo';
 
 const hubs: TestHub[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -20,6 +21,7 @@ async function hub(opts: Parameters<typeof startTestHub>[0] = {}) {
 const TOKEN = 'hotline_demo';
 const LEADER = 'leader-0-0-0';
 const LEADER_DEV = `dev_demo_${LEADER}`;
+const LEADER_NAME = DEMO.people.find((p) => p.id === LEADER)!.name;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function order(over: Record<string, unknown> = {}) {
@@ -227,7 +229,7 @@ describe('12345 replies', () => {
       orderNo: o.orderNo,
       eventId: body.eventId,
       result: '井盖已更换 grate replaced',
-      handledBy: '网格长111',
+      handledBy: LEADER_NAME,
       confirmation: '视频回访确认 confirmed on video',
     });
     expect(typeof rx.delivered[0].handledAt).toBe('number');
@@ -262,7 +264,7 @@ describe('12345 replies', () => {
     const second = await startHub({ ...opts, hotlineReplyUrl: rx.url });
     cleanups.push(() => second.close());
     await until('the reply after restart', async () => rx.delivered.length === 1);
-    expect(rx.delivered[0]).toMatchObject({ eventId: body.eventId, handledBy: '网格长111' });
+    expect(rx.delivered[0]).toMatchObject({ eventId: body.eventId, handledBy: LEADER_NAME });
     await sleep(400);
     expect(rx.attempts).toHaveLength(1);
   });

@@ -19,6 +19,7 @@ import {
   upload,
   type TestHub,
 } from './helpers/hub';
+import { SCHOOL } from './helpers/demo';
 
 const hubs: TestHub[] = [];
 const clients: LiveClient[] = [];
@@ -161,12 +162,12 @@ describe('the closed loop over HTTP', () => {
     const r = await expectApplied(postCommand(t.url, op, rep));
     const ev = r.body.status === 'applied' ? r.body.changes[0] : undefined;
     // a point in the school's dedicated grid concerns both grids
-    expect(ev?.kind === 'event' && [...ev.data.gridIds].sort()).toEqual(['grid-0-0-0', 'grid-school-yucai']);
+    expect(ev?.kind === 'event' && [...ev.data.gridIds].sort()).toEqual([SCHOOL.hostGridId, SCHOOL.gridId].sort());
     await expectApplied(postCommand(t.url, op, { type: 'accept', commandId: uid(), eventId }));
-    await expectApplied(postCommand(t.url, op, { type: 'dispatch', commandId: uid(), eventId, assigneeId: 'member-school-yucai' }));
+    await expectApplied(postCommand(t.url, op, { type: 'dispatch', commandId: uid(), eventId, assigneeId: SCHOOL.memberId }));
     // re-dispatched to the leader: the member's device may no longer act
     await expectApplied(postCommand(t.url, op, { type: 'dispatch', commandId: uid(), eventId, assigneeId: LEADER }));
-    const stale = await postCommand(t.url, 'dev_demo_member-school-yucai', { type: 'acknowledge', commandId: uid(), eventId });
+    const stale = await postCommand(t.url, `dev_demo_${SCHOOL.memberId}`, { type: 'acknowledge', commandId: uid(), eventId });
     expect(stale.status).toBe(403);
     expect(stale.body.error?.code).toBe('not_assignee');
     await expectApplied(postCommand(t.url, LEADER_DEV, { type: 'acknowledge', commandId: uid(), eventId }));
@@ -180,7 +181,7 @@ describe('the closed loop over HTTP', () => {
     expect(tl.map((e) => e.kind)).toEqual([
       'report', 'accept', 'dispatch', 'dispatch', 'acknowledge', 'feedback', 'return', 'acknowledge', 'feedback', 'review', 'close',
     ]);
-    expect(tl[3]!.data).toMatchObject({ assigneeId: LEADER, previousAssigneeId: 'member-school-yucai' });
+    expect(tl[3]!.data).toMatchObject({ assigneeId: LEADER, previousAssigneeId: SCHOOL.memberId });
     expect(tl.map((e) => e.index)).toEqual(tl.map((_, i) => i));
   });
 });

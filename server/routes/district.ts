@@ -23,6 +23,9 @@ export function districtRoutes(app: FastifyInstance, hub: HubContext): void {
     const ctx = await hub.authed(req);
     const fix = parseWith(FieldPosition, req.body);
     if (!isFieldRole(ctx.principal.role)) throw new DomainError('forbidden', 'Only field staff report positions.');
+    if (hub.district.locate(fix.position, hub.now()).gridIds.length === 0) {
+      throw new DomainError('invalid', `The position ${fix.position.lng}, ${fix.position.lat} is outside the district; check the phone's location fix.`, 'position');
+    }
     const f = { personId: ctx.principal.personId, ...fix };
     hub.live.publish(await hub.store.recordPositions([f]));
     hub.district.updateFixes([f]);

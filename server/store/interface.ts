@@ -78,6 +78,8 @@ export interface HubStore {
   getSession(tokenHash: string): Promise<SessionRecord | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   putDevice(device: DeviceRecord): Promise<void>;
+  /** Many devices in one transaction (provisioning a district's phones). */
+  putDevices(devices: readonly DeviceRecord[]): Promise<void>;
   getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
 
   /* ---- the 12345 hotline ---- */
@@ -109,7 +111,14 @@ export interface HubStore {
 export interface CommandEnvelope {
   command: Command;
   actor: Actor;
-  decide: (event: EventRecord | undefined) => Decision;
+  decide: (event: EventRecord | undefined, view: EventView) => Decision;
+}
+
+/** What `decide` may read inside the transaction besides the command's own event. */
+export interface EventView {
+  get(id: string): EventRecord | undefined;
+  /** open events of a category reported in a lng/lat box and time range (duplicate candidates) */
+  openNear(categoryId: string, box: { west: number; south: number; east: number; north: number; from: number; to: number }): EventRecord[];
 }
 
 /** A change together with the town it belongs to (null: district-wide), for scoped fan-out. */

@@ -66,6 +66,8 @@ export const COMMAND_SCHEMAS = {
     .object({ ...base, type: z.literal('note'), note: note.min(1, 'must not be empty'), attachments: attachments.default([]) })
     .strict(),
   supervise: z.object({ ...base, type: z.literal('supervise'), note: note.optional() }).strict(),
+  /** takes a report that was merged into another event out again, as an event of its own */
+  split: z.object({ ...base, type: z.literal('split'), note: note.optional() }).strict(),
 } as const;
 
 export type CommandType = keyof typeof COMMAND_SCHEMAS;
@@ -86,6 +88,7 @@ export const Command = z.discriminatedUnion('type', [
   COMMAND_SCHEMAS.escalate,
   COMMAND_SCHEMAS.note,
   COMMAND_SCHEMAS.supervise,
+  COMMAND_SCHEMAS.split,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandInput = z.input<typeof Command>;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { startHub, type HubOptions, type RunningHub } from '../../server/hub';
+import { plainPointIn, SCHOOL } from './demo';
 import { ChangesPage, LiveServerMessage, type Alert, type Change, type CommandInput, type CommandResult } from '../../shared/schema';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -147,16 +148,16 @@ export async function headOf(base: string, token: string): Promise<number> {
 
 export const uid = (prefix = 'c') => `${prefix}-${randomUUID()}`;
 
-/** Positions inside the demo district (see server/demo/district.ts). */
+/** Positions inside the demo district (generated; see test/helpers/demo.ts). */
 export const PLACES = {
-  /** grid-0-0-0 (town-jinsha), outside the school's dedicated grid */
-  jinsha: { lng: 121.015, lat: 31.995 },
-  /** grid-0-0-0 and grid-school-yucai */
-  school: { lng: 121.008, lat: 31.988 },
+  /** grid-0-0-0 (town-jinsha), outside any dedicated grid */
+  jinsha: plainPointIn('grid-0-0-0'),
+  /** a school's dedicated grid and the comprehensive grid around it (SCHOOL in ./demo) */
+  school: SCHOOL.point,
   /** grid-1-0-0 (town-xianfeng) */
-  xianfeng: { lng: 121.05, lat: 31.99 },
-  /** grid-2-0-0 (town-dongshe) */
-  dongshe: { lng: 121.09, lat: 31.99 },
+  xianfeng: plainPointIn('grid-1-0-0'),
+  /** grid-4-0-0 (town-dongshe) */
+  dongshe: plainPointIn('grid-4-0-0'),
 } as const;
 
 export type LooseCommand = { type: string; commandId: string; eventId: string; [k: string]: unknown };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TAXONOMY } from '../../../shared/taxonomy';
 import { decide, type Actor } from '../../../shared/workflow';
 import type { Command } from '../../../shared/schema';
-import { demoDistrict } from '../../demo/district';
+import { generateDistrict } from '../../demo/generator';
 import { SqliteStore } from './store';
 import { MIGRATIONS } from './migrations';
 
@@ -20,7 +20,7 @@ function open(file = join(mkdtempSync(join(tmpdir(), 'store-')), 'hub.db')) {
 }
 
 async function seed(store: SqliteStore) {
-  const d = demoDistrict();
+  const d = generateDistrict();
   await store.upsertReference([
     ...d.orgUnits.map((data) => ({ kind: 'org_unit' as const, data })),
     ...d.grids.map((data) => ({ kind: 'grid' as const, data })),
@@ -32,7 +32,7 @@ const envelope = (command: Command, townId = 'town-jinsha') => ({
   command,
   actor: operator,
   decide: (e: Parameters<typeof decide>[0]) =>
-    decide(e, command, operator, 1_000, { taxonomy: DEFAULT_TAXONOMY, entryId: `t-${command.commandId}`, place: { gridIds: [], townId } }),
+    decide(e, command, operator, 1_000, { taxonomy: DEFAULT_TAXONOMY, entryId: `t-${command.commandId}`, place: { gridIds: ['grid-0-0-0'], townId } }),
 });
 
 describe('SqliteStore', () => {

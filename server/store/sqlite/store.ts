@@ -20,6 +20,7 @@ import type {
   AppliedCommand,
   CommandEnvelope,
   DeviceRecord,
+  EventView,
   HotlineOrderRecord,
   HotlineReplyRecord,
   HubStore,
@@ -166,20 +167,14 @@ export class SqliteStore implements HubStore {
     if (prior) return { result: JSON.parse(prior.result) as CommandResult, written: [], replay: true };
 
     const event = this.readEvent(command.eventId);
-    const decision = env.decide(event);
+    const decision = env.decide(event, this.view);
     const at = decision.ok ? decision.entry.at : Date.now();
     let result: CommandResult;
     let written: ScopedChange[] = [];
     if (decision.ok) {
-      const e = decision.event;
-      this.writeEvent(e);
-      const entry = decision.entry;
-      this.st.putTimeline.run(entry.id, entry.eventId, entry.index, entry.at, JSON.stringify(entry));
-      if (e.state === 'closed' && e.hotline !== undefined && event?.state !== 'closed') this.enqueueHotlineReply(e, at);
-      const town = e.townId ?? null;
       written = [
-        this.append({ kind: 'event', id: e.id, at: e.updatedAt, data: e }, town),
-        this.append({ kind: 'timeline', id: entry.id, at: entry.at, data: entry }, town),
+        ...this.writeDecided(decision.event, decision.entry, event),
+        ...(decision.related ? this.writeDecided(decision.related.event, decision.related.entry, this.readEvent(decision.related.event.id)) : []),
       ];
       result = { status: 'applied', commandId: command.commandId, changes: written.map((w) => w.change) };
     } else {
@@ -191,6 +186,24 @@ export class SqliteStore implements HubStore {
     this.st.putCommand.run(command.commandId, command.type, actor.id, command.eventId, result.status, at, JSON.stringify(result));
     return { result, written, replay: false };
   }
+
+  /** Writes one decided event and its new timeline entry, and appends both to the change log. */
+  private writeDecided(e: EventRecord, entry: TimelineEntry, before: EventRecord | undefined): ScopedChange[] {
+    this.writeEvent(e);
+    this.st.putTimeline.run(entry.id, entry.eventId, entry.index, entry.at, JSON.stringify(entry));
+    if (e.state === 'closed' && e.hotline !== undefined && before?.state !== 'closed') this.enqueueHotlineReply(e, entry.at);
+    const town = e.townId ?? null;
+    return [
+      this.append({ kind: 'event', id: e.id, at: e.updatedAt, data: e }, town),
+      this.append({ kind: 'timeline', id: entry.id, at: entry.at, data: entry }, town),
+    ];
+  }
+
+  private readonly view: EventView = {
+    get: (id) => this.readEvent(id),
+    openNear: (categoryId, b) =>
+      (this.st.nearbyOpen.all(categoryId, b.from, b.to, b.west, b.east, b.south, b.north) as Row[]).map((r) => JSON.parse(r.data) as EventRecord),
+  };
 
   /** In the closing transaction: one reply per order number, never a second (ON CONFLICT DO NOTHING). */
   private enqueueHotlineReply(e: EventRecord, at: number): void {
@@ -383,6 +396,11 @@ export class SqliteStore implements HubStore {
   }
   async putDevice(d: DeviceRecord): Promise<void> {
     this.st.putDevice.run(d.id, d.personId, d.label, d.tokenHash, d.revoked ? 1 : 0);
+  }
+  async putDevices(devices: readonly DeviceRecord[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const d of devices) this.st.putDevice.run(d.id, d.personId, d.label, d.tokenHash, d.revoked ? 1 : 0);
+    })();
   }
   async getDeviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
     const row = this.st.getDevice.get(tokenHash) as (Omit<DeviceRecord, 'revoked'> & { revoked: number }) | undefined;

@@ -23,7 +23,6 @@ export const m0003_event_lookup: Migration = {
       reporter_id = json_extract(data, '$.reporterId'),
       merged_into = json_extract(data, '$.mergedInto');
     CREATE INDEX events_open_category ON events (category_id, reported_at) WHERE is_open = 1;
-    CREATE INDEX events_assignee ON events (assignee_id) WHERE is_open = 1;
     CREATE INDEX events_reporter ON events (reporter_id, reported_at);
     CREATE INDEX events_merged_into ON events (merged_into) WHERE merged_into IS NOT NULL;
   `,
