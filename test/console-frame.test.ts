@@ -73,4 +73,35 @@ describe('console host and page in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('shows a field report merged into an earlier one, and the operator splits it out again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.url);
+    await page.fill('input[name=username]', 'operator');
+    await page.fill('input[name=password]', 'operator');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[role=status][data-state=online]', { timeout: 15_000 });
+
+    const report = (token: string, eventId: string, dLat: number) =>
+      fetch(`${host.hubUrl}/api/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          type: 'report', commandId: `c-${eventId}`, eventId, categoryId: 'sanitation', description: '垃圾堆放',
+          position: { lng: PLACES.jinsha.lng, lat: PLACES.jinsha.lat + dLat }, source: 'field',
+        }),
+      });
+    expect((await report('dev_demo_leader-0-0-0', 'frame-e2', 0)).status).toBe(200);
+    expect((await report('dev_demo_leader-0-0-1', 'frame-e3', 0.0002)).status).toBe(200);
+
+    const merged = page.getByTestId('merged-frame-e3');
+    await merged.waitFor({ timeout: 10_000 });
+    expect(await merged.textContent()).toContain('frame-e2');
+    await expect.poll(() => page.locator('tr', { hasText: 'frame-e2' }).first().textContent()).toContain('+1');
+
+    await merged.getByRole('button').click();
+    // the split arrives back through the live feed: the report is its own case again
+    await expect.poll(() => page.locator('tr', { hasText: 'frame-e3' }).first().textContent(), { timeout: 10_000 }).toContain('已上报');
+    await page.close();
+  });
 });

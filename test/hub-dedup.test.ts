@@ -69,7 +69,7 @@ describe('deduplication of field reports', () => {
     expect(leaderSplit.status).toBe(403);
     const notMerged = await postCommand(t.url, op, { type: 'split', commandId: uid(), eventId: first.eventId });
     expect(notMerged.status).toBe(409);
-    expect(notMerged.body.error.message).toMatch(/split needs merged/);
+    expect(notMerged.body.error?.message).toMatch(/split needs merged/);
   });
 
   it('keeps apart what is not the same: another category, far away, long after, a closed event, desk intake', async () => {

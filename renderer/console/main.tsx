@@ -4,7 +4,8 @@
  */
 import { StrictMode, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { Change, ChangeOf, LoginResponse, Principal } from '../../shared/schema';
+import { v7 as uuidv7 } from 'uuid';
+import type { Change, ChangeOf, Command, CommandResult, EventRecord, LoginResponse, Principal } from '../../shared/schema';
 import { categoryById, DEFAULT_TAXONOMY } from '../../shared/taxonomy';
 import { getLang, t, tMaybe, toggleLang, useLang, type Lang } from '../i18n';
 import { connectLive, loadHostConfig, login, type LinkState } from '../live';
@@ -163,7 +164,40 @@ function LoginForm(props: { hubUrl: string | null; configError: string | null; o
 
 /* ---------- live events ---------- */
 
-function EventTable(props: { rows: EventChange[]; towns: ReadonlyMap<string, string> }) {
+/** Sends one command to the hub as this console; answers the error message, or null when applied. */
+async function sendCommand(hubUrl: string, token: string, command: Command): Promise<string | null> {
+  try {
+    const res = await fetch(`${hubUrl}/api/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(command),
+    });
+    const body = (await res.json()) as CommandResult | { error: { message: string } };
+    if ('status' in body && body.status === 'applied') return null;
+    return 'error' in body ? body.error.message : `HTTP ${res.status}`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** A merged report says where it went and can be split out; an event with linked reports counts them. */
+function Links(props: { event: EventRecord; onSplit: (eventId: string) => void }) {
+  const e = props.event;
+  if (e.mergedInto !== undefined && e.state === 'merged') {
+    return (
+      <span className="links" data-testid={`merged-${e.id}`}>
+        {tMaybe('events.mergedInto', '并入')} <code title={e.mergedInto}>{e.mergedInto.slice(0, 14)}</code>{' '}
+        <button type="button" className="link-button" onClick={() => props.onSplit(e.id)}>
+          {tMaybe('command.split', '拆分')}
+        </button>
+      </span>
+    );
+  }
+  const n = e.linkedReportIds?.length ?? 0;
+  return n > 0 ? <span className="links badge">+{n} {tMaybe('events.linkedReports', '关联上报')}</span> : null;
+}
+
+function EventTable(props: { rows: EventChange[]; towns: ReadonlyMap<string, string>; onSplit: (eventId: string) => void }) {
   useLang();
   return (
     <section className="card events">
@@ -182,12 +216,13 @@ function EventTable(props: { rows: EventChange[]; towns: ReadonlyMap<string, str
               <th>{t('events.tier')}</th>
               <th>{t('events.town')}</th>
               <th>{t('events.reportedAt')}</th>
+              <th>{tMaybe('events.links', '关联')}</th>
             </tr>
           </thead>
           <tbody>
             {props.rows.length === 0 && (
               <tr>
-                <td colSpan={7} className="empty">
+                <td colSpan={8} className="empty">
                   {t('events.empty')}
                 </td>
               </tr>
@@ -209,6 +244,9 @@ function EventTable(props: { rows: EventChange[]; towns: ReadonlyMap<string, str
                   </td>
                   <td>{e.townId ? (props.towns.get(e.townId) ?? e.townId) : '—'}</td>
                   <td className="mono">{formatTime(e.reportedAt)}</td>
+                  <td>
+                    <Links event={e} onSplit={props.onSplit} />
+                  </td>
                 </tr>
               );
             })}
@@ -284,6 +322,15 @@ function App() {
     return () => conn.close();
   }, [hubUrl, session, logout]);
 
+  const [actionError, setActionError] = useState<string | null>(null);
+  const split = useCallback(
+    (eventId: string) => {
+      if (!hubUrl || !session) return;
+      void sendCommand(hubUrl, session.token, { type: 'split', commandId: uuidv7(), eventId }).then(setActionError);
+    },
+    [hubUrl, session],
+  );
+
   const onLoggedIn = useCallback((s: LoginResponse) => {
     saveSession(s);
     setPrincipal(s.principal);
@@ -295,7 +342,12 @@ function App() {
       <TopBar link={link} head={head} principal={principal} {...(session ? { onLogout: logout } : {})} />
       {session ? (
         <main className="content">
-          <EventTable rows={rows} towns={towns.current} />
+          {actionError && (
+            <div className="banner warn" role="alert">
+              {actionError}
+            </div>
+          )}
+          <EventTable rows={rows} towns={towns.current} onSplit={split} />
         </main>
       ) : (
         <LoginForm hubUrl={hubUrl} configError={configError} onLoggedIn={onLoggedIn} />
