@@ -1,9 +1,20 @@
 import { isFieldRole } from '../../shared/schema';
 import { polygonCentroid } from '../../shared/geo';
-import type { Auth } from '../auth';
+import { hashPassword, type Auth } from '../auth';
 import type { HubStore, ReferenceItem, ScopedChange } from '../store/interface';
 import { demoDeviceToken } from './district';
 import { generateDistrict } from './generator';
+
+/**
+ * The demo passwords' scrypt hashes, made once per process: a test run starts many demo hubs and
+ * scrypt is deliberately slow (a fresh salt per hub buys nothing for public demo passwords).
+ */
+const demoHashes = new Map<string, Promise<string>>();
+function demoPasswordHash(password: string): Promise<string> {
+  let h = demoHashes.get(password);
+  if (!h) demoHashes.set(password, (h = hashPassword(password)));
+  return h;
+}
 
 /**
  * Loads the generated demo district (Tongzhou-sized), its desk accounts, a device per field person
@@ -19,8 +30,9 @@ export async function seedDemo(store: HubStore, auth: Auth, now: number): Promis
     ...d.cameras.map((data) => ({ kind: 'camera' as const, data })),
   ];
   const written = await store.upsertReference(items);
-  // scrypt runs on the libuv pool, so the accounts hash in parallel
-  await Promise.all(d.accounts.map((a) => auth.createUser(a.username, a.password, a.personId, now)));
+  for (const a of d.accounts) {
+    await store.putUser({ username: a.username, personId: a.personId, passwordHash: await demoPasswordHash(a.password), createdAt: now });
+  }
   const field = d.people.filter((p) => isFieldRole(p.role));
   await auth.registerDevices(field.map((p) => ({ id: `device-${p.id}`, personId: p.id, label: `${p.name}的手机`, token: demoDeviceToken(p.id) })));
   const grids = new Map(d.grids.map((g) => [g.id, g]));
