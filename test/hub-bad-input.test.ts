@@ -152,6 +152,24 @@ describe('bad input is refused with a 4xx naming what was wrong, and changes not
     );
   });
 
+  it('positions outside the district', async () => {
+    // valid coordinates, but in Shanghai: no grid of this district contains them
+    const shanghai = { lng: 121.47, lat: 31.23 };
+    await refused(() => request(t.url, 'POST', '/api/field/position', { token: 'dev_demo_leader-0-0-0', json: { position: shanghai, at: Date.now() } }), {
+      status: 400,
+      code: 'invalid',
+      field: 'position',
+      message: /outside the district/,
+    });
+    await refused(() => postCommand(t.url, 'dev_demo_leader-0-0-0', reportCmd({ source: 'field', position: shanghai })), {
+      status: 400,
+      code: 'invalid',
+      field: 'position',
+      message: /outside the district/,
+      recordsRejection: true,
+    });
+  });
+
   it('unknown ids', async () => {
     await refused(() => postCommand(t.url, op, { type: 'accept', commandId: uid(), eventId: 'ev-that-never-was' }), {
       status: 404,
