@@ -8,9 +8,9 @@ const r = (...p: string[]) => resolve(root, ...p);
 
 /**
  * Renderer pages: one build, one HTML entry per page under renderer/<name>/index.html.
- * Later issues add 'wall', 'desk' and 'field' here.
+ * Later issues add 'wall' and 'desk' here. The hub serves 'field' at /field/ (server/routes/field-page.ts).
  */
-export const RENDERER_PAGES = ['console'] as const;
+export const RENDERER_PAGES = ['console', 'field'] as const;
 
 export default defineConfig({
   main: {

@@ -1,12 +1,15 @@
 import type { WebSocket } from 'ws';
 import { DomainError } from '../shared/errors';
-import { LiveClientMessage, type Alert, type Change, type LiveServerMessage, type Principal } from '../shared/schema';
+import { isFieldRole, LiveClientMessage, type Alert, type Change, type LiveServerMessage, type Principal } from '../shared/schema';
 import type { Auth } from './auth';
 import type { HubStore, ScopedChange } from './store/interface';
 
 const PAGE = 1000;
 /** past this many unsent bytes a socket is fed from the store instead of live, so a slow console cannot make the hub hold memory for it */
 const HIGH_WATER = 4 * 1024 * 1024;
+/** how far back a field socket starts out following the events its person reported */
+const FIELD_REPORTS_MS = 30 * 86_400_000;
+const FIELD_SEED_LIMIT = 1000;
 
 interface Client {
   ws: WebSocket;
@@ -14,6 +17,12 @@ interface Client {
   /** last sequence number sent to this client */
   cursor: number;
   pumping: boolean;
+  /**
+   * Field staff only (a leader's phone): the events this socket follows, those assigned to or
+   * reported by its person. A phone gets changes about these and its own person and position,
+   * never the rest of the district.
+   */
+  events?: Set<string>;
 }
 
 /**
@@ -56,8 +65,9 @@ export class LiveHub {
       try {
         const auth = await this.auth.authenticate(msg.token, Date.now());
         clearTimeout(helloTimer);
+        const events = isFieldRole(auth.principal.role) ? await fieldEventSet(this.store, auth.principal.personId) : undefined;
         if (ws.readyState !== ws.OPEN) return;
-        client = { ws, principal: auth.principal, cursor: msg.after, pumping: false };
+        client = { ws, principal: auth.principal, cursor: msg.after, pumping: false, ...(events ? { events } : {}) };
         this.clients.add(client);
         send(ws, { type: 'welcome', principal: auth.principal, head: await this.store.head() });
         void this.pump(client);
@@ -82,7 +92,7 @@ export class LiveHub {
         if (c.cursor < last) void this.pump(c);
         continue;
       }
-      const visible = visibleTo(c.principal, written);
+      const visible = c.events ? fieldVisible(c.principal.personId, c.events, written.map((w) => w.change)) : visibleTo(c.principal, written);
       c.cursor = last;
       if (visible.length > 0) send(c.ws, { type: 'changes', changes: visible, head: last });
     }
@@ -90,7 +100,9 @@ export class LiveHub {
 
   alert(alert: Alert, townId: string | null): void {
     for (const c of this.clients) {
-      if (c.principal.townId === undefined || townId === null || c.principal.townId === townId) {
+      if (c.events) {
+        if (c.events.has(alert.eventId)) send(c.ws, { type: 'alert', alert });
+      } else if (c.principal.townId === undefined || townId === null || c.principal.townId === townId) {
         send(c.ws, { type: 'alert', alert });
       }
     }
@@ -113,7 +125,8 @@ export class LiveHub {
         const next = page.length > 0 ? page[page.length - 1]!.seq : head;
         if (page.length < PAGE) c.cursor = Math.max(next, head);
         else c.cursor = next;
-        send(c.ws, { type: 'changes', changes: page, head });
+        const changes = c.events ? fieldVisible(c.principal.personId, c.events, page) : page;
+        send(c.ws, { type: 'changes', changes, head });
         if (c.ws.bufferedAmount > HIGH_WATER) await waitDrain(c.ws);
       }
     } finally {
@@ -127,9 +140,48 @@ export class LiveHub {
   }
 }
 
+/** The events a field reader follows from the start: open assignments and recent reports. */
+export async function fieldEventSet(store: HubStore, personId: string): Promise<Set<string>> {
+  const [assigned, reported] = await Promise.all([
+    store.openEventsAssignedTo(personId, FIELD_SEED_LIMIT),
+    store.eventsReportedBy(personId, Date.now() - FIELD_REPORTS_MS, FIELD_SEED_LIMIT),
+  ]);
+  return new Set([...assigned, ...reported].map((e) => e.id));
+}
+
 function visibleTo(p: Principal, written: readonly ScopedChange[]): Change[] {
   if (p.townId === undefined) return written.map((w) => w.change);
   return written.filter((w) => w.townId === null || w.townId === p.townId).map((w) => w.change);
+}
+
+/**
+ * What a field person's socket may see of a batch: events assigned to or reported by them (and an
+ * event that was theirs until this batch, so the phone learns it went elsewhere), those events'
+ * timeline entries, and their own person and position. Updates `events` as assignments move.
+ */
+export function fieldVisible(personId: string, events: Set<string>, changes: readonly Change[]): Change[] {
+  const shown = new Set<string>();
+  for (const ch of changes) {
+    if (ch.kind !== 'event') continue;
+    const mine = ch.data.assigneeId === personId || ch.data.reporterId === personId;
+    if (mine || events.has(ch.id)) shown.add(ch.id);
+    if (mine) events.add(ch.id);
+    else events.delete(ch.id);
+  }
+  return changes.filter((ch) => {
+    switch (ch.kind) {
+      case 'event':
+        return shown.has(ch.id);
+      case 'timeline':
+        return shown.has(ch.data.eventId) || events.has(ch.data.eventId);
+      case 'person':
+        return ch.id === personId;
+      case 'position':
+        return ch.data.personId === personId;
+      default:
+        return false;
+    }
+  });
 }
 
 function send(ws: WebSocket, msg: LiveServerMessage) {

@@ -343,6 +343,7 @@ function decideReport(command: CommandOf<'report'>, actor: Actor, now: number, c
     reporterId: actor.role === 'system' ? undefined : actor.id,
     attachments,
     hotline: command.hotline,
+    reporterContact: command.reporterContact,
     positionUnconfirmed: command.positionUnconfirmed || undefined,
     timelineLength: 1,
     updatedAt: now,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ChangesQuery, type ChangesPage } from '../../shared/schema';
+import { ChangesQuery, isFieldRole, type ChangesPage } from '../../shared/schema';
+import { fieldEventSet, fieldVisible } from '../live';
 import type { HubContext } from '../context';
 import { parseWith } from '../http-errors';
 
@@ -9,8 +10,10 @@ export function changeRoutes(app: FastifyInstance, hub: HubContext): void {
     const { principal } = await hub.authed(req);
     const q = parseWith(ChangesQuery, req.query, 'query');
     const head = await hub.store.head();
-    const changes = await hub.store.changesSince(q.after, q.limit, principal.townId);
-    const cursor = changes.length === q.limit ? changes[changes.length - 1]!.seq : Math.max(q.after, head);
+    const page = await hub.store.changesSince(q.after, q.limit, principal.townId);
+    const cursor = page.length === q.limit ? page[page.length - 1]!.seq : Math.max(q.after, head);
+    // a phone reads what its live socket would: its own events and itself, not the district
+    const changes = isFieldRole(principal.role) ? fieldVisible(principal.personId, await fieldEventSet(hub.store, principal.personId), page) : page;
     return { changes, cursor, head };
   });
 

@@ -12,6 +12,7 @@ import type {
   OrgUnit,
   Person,
   PositionFix,
+  Source,
 } from '../../shared/schema';
 import type { Actor, Decision } from '../../shared/workflow';
 
@@ -59,6 +60,8 @@ export interface HubStore {
   openEventsAssignedTo(personId: string, limit: number): Promise<EventRecord[]>;
   /** Events a person reported since a time, newest first. */
   eventsReportedBy(personId: string, since: number, limit: number): Promise<EventRecord[]>;
+  /** Events from one source reported between two times, newest first (Open311's request list). */
+  eventsBySource(source: Source, from: number, to: number, limit: number): Promise<EventRecord[]>;
   /** The reports merged into an event as duplicates, oldest first. */
   linkedReports(eventId: string): Promise<EventRecord[]>;
   /** Open events past their deadline that are not yet supervised. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AttachmentHash, Id, LngLat, Text, Timestamp } from './common';
-import { Escalation, HotlineOrderInfo, Satisfaction, Source, Tier } from './entities';
+import { Escalation, HotlineOrderInfo, ReporterContact, Satisfaction, Source, Tier } from './entities';
 
 /**
  * Commands: everything that changes an event goes through one of these, from a console, a field
@@ -28,6 +28,7 @@ export const ReportCommand = z
     reportedAt: Timestamp.optional(),
     attachments: attachments.default([]),
     hotline: HotlineOrderInfo.optional(),
+    reporterContact: ReporterContact.optional(),
     /** the position is a guess (e.g. a hotline order placed at its community's centre) */
     positionUnconfirmed: z.boolean().optional(),
   })

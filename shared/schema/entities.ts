@@ -195,6 +195,18 @@ export const Escalation = z
   .strict();
 export type Escalation = z.infer<typeof Escalation>;
 
+/** How to reach a member of the public who reported (Open311, a call at the desk); desks only. */
+export const ReporterContact = z
+  .object({
+    name: Text(100).optional(),
+    phone: Phone.optional(),
+    email: z.email('must be an email address').max(254).optional(),
+    /** a link the reporter gave (a photo elsewhere); shown, never fetched by the hub */
+    mediaUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(500).optional(),
+  })
+  .strict();
+export type ReporterContact = z.infer<typeof ReporterContact>;
+
 export const SATISFACTION = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
 export const Satisfaction = z.enum(SATISFACTION);
 export type Satisfaction = z.infer<typeof Satisfaction>;
@@ -225,6 +237,7 @@ export const EventRecord = z
     closedAt: Timestamp.optional(),
     satisfaction: Satisfaction.optional(),
     hotline: HotlineOrderInfo.optional(),
+    reporterContact: ReporterContact.optional(),
     /** the position was guessed (a hotline order placed at its community's centre), not reported */
     positionUnconfirmed: z.boolean().optional(),
     /** this report duplicated an open event and joined it as a linked report (state `merged`) */

@@ -4,3 +4,7 @@ export * from './commands';
 export * from './changes';
 export * from './api';
 export * from './hotline';
+export * from './field';
+export * from './open311';
+export * from './camera-alarm';
+export * from './uploads';

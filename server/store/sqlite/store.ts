@@ -13,6 +13,7 @@ import type {
   OrgUnit,
   Person,
   PositionFix,
+  Source,
   TimelineEntry,
 } from '../../../shared/schema';
 import { isOpenState } from '../../../shared/schema';
@@ -68,14 +69,14 @@ export class SqliteStore implements HubStore {
       getEvent: p('SELECT data FROM events WHERE id = ?'),
       putEvent: p(
         `INSERT INTO events (id, state, is_open, town_id, assignee_id, deadline, supervised_at, updated_at, data,
-           category_id, lng, lat, reported_at, reporter_id, merged_into)
+           category_id, lng, lat, reported_at, reporter_id, merged_into, source)
          VALUES (@id, @state, @isOpen, @townId, @assigneeId, @deadline, @supervisedAt, @updatedAt, @data,
-           @categoryId, @lng, @lat, @reportedAt, @reporterId, @mergedInto)
+           @categoryId, @lng, @lat, @reportedAt, @reporterId, @mergedInto, @source)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, is_open = excluded.is_open, town_id = excluded.town_id,
            assignee_id = excluded.assignee_id, deadline = excluded.deadline, supervised_at = excluded.supervised_at,
            updated_at = excluded.updated_at, data = excluded.data, category_id = excluded.category_id,
            lng = excluded.lng, lat = excluded.lat, reported_at = excluded.reported_at,
-           reporter_id = excluded.reporter_id, merged_into = excluded.merged_into`,
+           reporter_id = excluded.reporter_id, merged_into = excluded.merged_into, source = excluded.source`,
       ),
       putTimeline: p('INSERT INTO timeline (id, event_id, idx, at, data) VALUES (?, ?, ?, ?, ?)'),
       overdue: p('SELECT data FROM events WHERE is_open = 1 AND supervised_at IS NULL AND deadline < ? ORDER BY deadline LIMIT ?'),
@@ -111,6 +112,7 @@ export class SqliteStore implements HubStore {
         `SELECT data FROM events WHERE is_open = 1 AND category_id = ? AND reported_at >= ? AND reported_at <= ?
            AND lng BETWEEN ? AND ? AND lat BETWEEN ? AND ? AND merged_into IS NULL ORDER BY reported_at LIMIT 50`,
       ),
+      bySource: p('SELECT data FROM events WHERE source = ? AND reported_at >= ? AND reported_at <= ? ORDER BY reported_at DESC, id LIMIT ?'),
       linkedTo: p('SELECT data FROM events WHERE merged_into = ? ORDER BY reported_at'),
       listOrgUnits: p('SELECT data FROM org_units ORDER BY id'),
       eventTimeline: p('SELECT data FROM timeline WHERE event_id = ? ORDER BY idx'),
@@ -235,6 +237,7 @@ export class SqliteStore implements HubStore {
       reportedAt: e.reportedAt,
       reporterId: e.reporterId ?? null,
       mergedInto: e.mergedInto ?? null,
+      source: e.source,
     });
   }
 
@@ -350,6 +353,9 @@ export class SqliteStore implements HubStore {
   }
   async eventsReportedBy(personId: string, since: number, limit: number): Promise<EventRecord[]> {
     return (this.st.reportedBy.all(personId, since, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
+  }
+  async eventsBySource(source: Source, from: number, to: number, limit: number): Promise<EventRecord[]> {
+    return (this.st.bySource.all(source, from, to, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
   }
   async linkedReports(eventId: string): Promise<EventRecord[]> {
     return (this.st.linkedTo.all(eventId) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
