@@ -4,9 +4,8 @@ import { cameraAlarmAddress, cameraAlarmCategory, cameraAlarmDescription } from 
 import { DomainError } from '../../shared/errors';
 import { CameraAlarm, type CameraAlarmResult, type CommandOf } from '../../shared/schema';
 import { categoryById } from '../../shared/taxonomy';
-import { bearerToken, type HubContext } from '../context';
-import { tokenMatches } from '../hotline';
-import { intakeIds, reportMatches } from '../intake-ids';
+import type { HubContext } from '../context';
+import { intakeIds, reportMatches, requireIntakeToken } from '../intake';
 import { parseWith, statusFor } from '../http-errors';
 
 /** The hub itself files camera alarms: the platform is not a person of the district. */
@@ -22,18 +21,8 @@ export function cameraAlarmRoutes(app: FastifyInstance, hub: HubContext, token: 
   const bodyLimit = Math.ceil(hub.attachments.maxBytes / 3) * 4 + 64 * 1024;
 
   // the token is checked before a body of up to this size is read
-  const onRequest = async (req: FastifyRequest) => {
-    if (token === undefined) {
-      throw new DomainError('unavailable', 'Camera alarm intake is not configured on this hub: start it with a camera platform token (cameraAlarmToken).');
-    }
-    const presented = bearerToken(req);
-    if (!tokenMatches(presented, token)) {
-      throw new DomainError(
-        'unauthenticated',
-        presented === undefined ? 'Camera alarms need the platform token: Authorization: Bearer <token>.' : 'The camera platform token is not valid.',
-      );
-    }
-  };
+  const onRequest = async (req: FastifyRequest) =>
+    requireIntakeToken(req, token, { name: 'Camera alarm intake', option: 'cameraAlarmToken' });
 
   app.post('/api/intake/camera-alarm', { bodyLimit, onRequest }, async (req, reply): Promise<CameraAlarmResult> => {
     const alarm = parseWith(CameraAlarm, req.body);

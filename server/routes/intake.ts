@@ -3,8 +3,9 @@ import { DomainError } from '../../shared/errors';
 import { hotlineCategory, hotlineOrderInfo } from '../../shared/hotline';
 import { HotlineWorkOrder, type Command, type HotlineIntakeResult } from '../../shared/schema';
 import { categoryById } from '../../shared/taxonomy';
-import { bearerToken, type HubContext } from '../context';
-import { HOTLINE_ACTOR, hotlineCommandId, hotlineContentHash, hotlineEventId, tokenMatches } from '../hotline';
+import type { HubContext } from '../context';
+import { requireIntakeToken } from '../intake';
+import { HOTLINE_ACTOR, hotlineCommandId, hotlineContentHash, hotlineEventId } from '../hotline';
 import { parseWith, statusFor } from '../http-errors';
 
 /**
@@ -14,16 +15,7 @@ import { parseWith, statusFor } from '../http-errors';
  */
 export function intakeRoutes(app: FastifyInstance, hub: HubContext, hotlineToken: string | undefined): void {
   app.post('/api/intake/12345', async (req, reply): Promise<HotlineIntakeResult> => {
-    if (hotlineToken === undefined) {
-      throw new DomainError('unavailable', 'The 12345 intake is not configured on this hub: start it with a hotline intake token (hotlineToken).');
-    }
-    const presented = bearerToken(req);
-    if (!tokenMatches(presented, hotlineToken)) {
-      throw new DomainError(
-        'unauthenticated',
-        presented === undefined ? 'The 12345 intake needs its token: Authorization: Bearer <intake token>.' : 'The 12345 intake token is not valid.',
-      );
-    }
+    requireIntakeToken(req, hotlineToken, { name: 'The 12345 intake', option: 'hotlineToken' });
     const order = parseWith(HotlineWorkOrder, req.body);
     const categoryId = hotlineCategory(order);
     if (!categoryById(hub.taxonomy, categoryId)) {

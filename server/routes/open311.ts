@@ -17,7 +17,7 @@ import {
 import { categoryById } from '../../shared/taxonomy';
 import type { HubContext } from '../context';
 import { tokenMatches } from '../hotline';
-import { intakeIds, reportMatches } from '../intake-ids';
+import { intakeIds, reportMatches } from '../intake';
 import { parseWith, statusFor } from '../http-errors';
 
 /** The hub files Open311 requests itself: the public has no account in the district. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Id } from '../shared/schema';
-import { intakeIds } from './intake-ids';
+import { intakeIds } from './intake';
 
 describe('intake ids', () => {
   it('keeps a short id-safe key readable and hashes anything else, always a valid id', () => {

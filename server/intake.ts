@@ -1,5 +1,35 @@
 import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../shared/errors';
 import type { CommandOf, EventRecord } from '../shared/schema';
+import { bearerToken } from './context';
+import { tokenMatches } from './hotline';
+
+/* What the hub's intake doors (12345, camera platforms, Open311) share: their token check and ids. */
+
+export interface IntakeDoor {
+  /** who knocks, for messages: "The 12345 intake", "Camera alarm intake" */
+  name: string;
+  /** the hub option that configures its token */
+  option: string;
+}
+
+/**
+ * Checks the Bearer token a platform presents at an intake door: 503 when the door has no token
+ * configured (it is closed, not open to all), 401 when the token is missing or wrong.
+ */
+export function requireIntakeToken(req: FastifyRequest, token: string | undefined, door: IntakeDoor): void {
+  if (token === undefined) {
+    throw new DomainError('unavailable', `${door.name} is not configured on this hub: start it with a token (${door.option}).`);
+  }
+  const presented = bearerToken(req);
+  if (!tokenMatches(presented, token)) {
+    throw new DomainError(
+      'unauthenticated',
+      presented === undefined ? `${door.name} needs its token: Authorization: Bearer <token>.` : `The token for ${door.name} is not valid.`,
+    );
+  }
+}
 
 const ID_SAFE = /^[A-Za-z0-9_.:-]+$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
