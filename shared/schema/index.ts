@@ -8,3 +8,4 @@ export * from './field';
 export * from './open311';
 export * from './camera-alarm';
 export * from './uploads';
+export * from './console';

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { ApiError, Principal } from './api';
+import { Command } from './commands';
+import { Id, LngLat, Text, Timestamp } from './common';
+import { Camera, EventRecord, EventState, Grid, GridKind, OrgUnit, Person, Source, Tier, TimelineEntry } from './entities';
+
+/**
+ * The console core's API: what a renderer page asks of the Node core that keeps the local cache and
+ * the outbox (electron/core/console). The same messages travel over Electron IPC in the desktop app
+ * and over a WebSocket when the console host serves a browser; both sides validate them here.
+ *
+ * Requests are answered once ({ id, ok, result | error }); the core also pushes notices (cache
+ * changed, link state, a command settled, an alert) without being asked.
+ */
+
+/* ---------- the queue ---------- */
+
+export const QUEUE_SORTS = ['urgency', 'newest', 'deadline'] as const;
+export const QueueSort = z.enum(QUEUE_SORTS);
+export type QueueSort = z.infer<typeof QueueSort>;
+
+export const QueueFilter = z
+  .object({
+    /** default: the open states (and `reported`), not merged/closed/rejected/evaluated */
+    states: z.array(EventState).max(20).optional(),
+    tiers: z.array(Tier).max(3).optional(),
+    sources: z.array(Source).max(10).optional(),
+    townId: Id.optional(),
+    categoryId: Id.optional(),
+    assigneeId: Id.optional(),
+    overdueOnly: z.boolean().optional(),
+    /** matched against description, address, id, hotline order number, caller name */
+    text: Text(200).optional(),
+  })
+  .strict();
+export type QueueFilter = z.infer<typeof QueueFilter>;
+
+/** One queue row: the event plus the names the UI shows, resolved from the cache. */
+export const QueueRow = z
+  .object({
+    event: EventRecord,
+    townName: z.string().optional(),
+    communityName: z.string().optional(),
+    gridName: z.string().optional(),
+    assigneeName: z.string().optional(),
+    /** a command of this console's outbox is pending on the event */
+    pending: z.boolean(),
+    overdue: z.boolean(),
+  })
+  .strict();
+export type QueueRow = z.infer<typeof QueueRow>;
+
+export const QueuePage = z
+  .object({ total: z.number().int().min(0), offset: z.number().int().min(0), rows: z.array(QueueRow) })
+  .strict();
+export type QueuePage = z.infer<typeof QueuePage>;
+
+/* ---------- one event ---------- */
+
+/** Why a person is recommended (shared/recommend.ts `Reason`, as a schema). */
+export const CandidateReason = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('responsible'), gridId: Id, gridKind: GridKind, gridName: z.string() }).strict(),
+  z.object({ kind: z.literal('distance'), meters: z.number().min(0) }).strict(),
+  z.object({ kind: z.literal('fix_age'), seconds: z.number().min(0), stale: z.boolean() }).strict(),
+  z.object({ kind: z.literal('no_fix') }).strict(),
+  z.object({ kind: z.literal('on_duty'), onDuty: z.boolean() }).strict(),
+  z.object({ kind: z.literal('load'), openAssignments: z.number().int().min(0) }).strict(),
+]);
+
+/** A recommended responder (shared/recommend.ts `Recommendation`) with the person it names. */
+export const Candidate = z
+  .object({
+    person: Person,
+    rank: z.number().int().min(1),
+    distanceM: z.number().min(0).optional(),
+    fixAgeS: z.number().min(0).optional(),
+    onDuty: z.boolean(),
+    openAssignments: z.number().int().min(0),
+    responsibleGridIds: z.array(Id),
+    reasons: z.array(CandidateReason),
+  })
+  .strict();
+export type Candidate = z.infer<typeof Candidate>;
+
+export const EventDetail = z
+  .object({
+    row: QueueRow,
+    timeline: z.array(TimelineEntry),
+    /** reports merged into this event, and the event this one was merged into */
+    linked: z.array(EventRecord),
+    mergedInto: EventRecord.optional(),
+    grids: z.array(Grid),
+    candidates: z.array(Candidate),
+    /** people named in the timeline and candidates, by id */
+    people: z.record(z.string(), Person),
+  })
+  .strict();
+export type EventDetail = z.infer<typeof EventDetail>;
+
+/* ---------- requests ---------- */
+
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ id: z.number().int().min(0), type: z.literal(type), ...shape }).strict();
+
+export const ConsoleRequest = z.discriminatedUnion('type', [
+  req('session', {}),
+  req('login', { username: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
+  req('logout', {}),
+  req('queue', { filter: QueueFilter, sort: QueueSort, offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) }),
+  req('event', { eventId: Id }),
+  /** any command; applied to the cache at once as pending, sent through the outbox */
+  req('command', { command: Command }),
+  /** accept (if reported) and dispatch to the top candidate, in one step */
+  req('dispatchTop', { eventId: Id, assigneeId: Id.optional() }),
+  req('reference', {}),
+]);
+export type ConsoleRequest = z.infer<typeof ConsoleRequest>;
+export type ConsoleRequestType = ConsoleRequest['type'];
+
+export const CoreLink = z.enum(['online', 'reconnecting', 'offline']);
+export type CoreLink = z.infer<typeof CoreLink>;
+
+export const SessionInfo = z
+  .object({
+    principal: Principal.nullable(),
+    hubUrl: z.string(),
+    link: CoreLink,
+    /** the hub's change sequence the cache has reached, and the hub's head when last heard */
+    cursor: z.number().int().min(0),
+    head: z.number().int().min(0),
+    outbox: z.number().int().min(0),
+  })
+  .strict();
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const ReferenceData = z
+  .object({ orgUnits: z.array(OrgUnit), cameras: z.array(Camera), categories: z.array(z.object({ id: Id, zh: z.string(), en: z.string() }).strict()) })
+  .strict();
+export type ReferenceData = z.infer<typeof ReferenceData>;
+
+/** What each request answers. */
+export interface ConsoleResults {
+  session: SessionInfo;
+  login: SessionInfo;
+  logout: SessionInfo;
+  queue: QueuePage;
+  event: EventDetail;
+  command: { commandId: string; status: 'pending' };
+  dispatchTop: { commandIds: string[]; assigneeId: string; status: 'pending' };
+  reference: ReferenceData;
+}
+
+export const ConsoleResponse = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }).strict(),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: ApiError }).strict(),
+]);
+export type ConsoleResponse = z.infer<typeof ConsoleResponse>;
+
+/* ---------- notices (core → page, unasked) ---------- */
+
+export const ConsoleNotice = z.discriminatedUnion('type', [
+  /** the cache moved: these events changed (re-query the queue and any open detail) */
+  z.object({ type: z.literal('changed'), eventIds: z.array(Id), cursor: z.number().int(), head: z.number().int() }).strict(),
+  z.object({ type: z.literal('session'), session: SessionInfo }).strict(),
+  /** a command from this console got the hub's answer; a rejection was rolled back in the cache */
+  z
+    .object({
+      type: z.literal('settled'),
+      commandId: Id,
+      eventId: Id,
+      commandType: z.string(),
+      status: z.enum(['applied', 'rejected']),
+      error: ApiError.optional(),
+    })
+    .strict(),
+  /** a new urgent event or an overdue one: sound and highlight */
+  z.object({ type: z.literal('alert'), eventId: Id, kind: z.enum(['new_urgent', 'overdue']), at: Timestamp }).strict(),
+]);
+export type ConsoleNotice = z.infer<typeof ConsoleNotice>;
+
+/** Either side's message on the wire. */
+export const ConsoleServerMessage = z.union([ConsoleResponse, z.object({ notice: ConsoleNotice }).strict()]);
+export type ConsoleServerMessage = z.infer<typeof ConsoleServerMessage>;
+
+/** A spot picked on the map or typed as an address, for taking a phone call. */
+export const PlaceInput = z.object({ position: LngLat.optional(), address: Text(500).optional() }).strict();
+export type PlaceInput = z.infer<typeof PlaceInput>;
