@@ -1,4 +1,8 @@
 /** What the Electron preload exposes (absent when the page is served to a plain browser). */
 interface Window {
-  gridConsole?: { readonly hostUrl: string };
+  gridConsole?: {
+    readonly hostUrl: string;
+    /** the console core over IPC (electron/preload); in a browser the page uses the host's /api/core WebSocket */
+    readonly core?: import('../electron/preload/index').ConsoleCoreBridge;
+  };
 }

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, screen, session, type Display, type Rectangle } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, session, type Display, type IpcMainInvokeEvent, type Rectangle, type WebFrameMain } from 'electron';
+import { ConsoleRequest, type ConsoleNotice, type ConsoleResponse } from '../../shared/schema';
+import { ConsoleCore } from '../core/console/core';
 import { contentSecurityPolicy, DEFAULT_HOST_PORT, startConsoleHost, type ConsoleHost } from '../core/host';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -213,14 +215,66 @@ function lockDown(h: ConsoleHost): void {
   });
 }
 
+/* ---------- the console core over IPC ---------- */
+
+/** the channels electron/preload uses (literals there too: the sandboxed preload imports nothing of ours) */
+const CORE_REQUEST = 'console-core';
+const CORE_NOTICE = 'console-core-notice';
+
+let core: ConsoleCore | undefined;
+/** true when this shell made the core (and so closes it); false when the host runs it */
+let ownCore = false;
+
+/**
+ * The host's console core when it runs one (it also serves browsers over /api/core, and two cores
+ * must never share one cache file); else one of the shell's own, in the same data folder.
+ */
+function consoleCoreFor(h: ConsoleHost, dataDir: string): ConsoleCore {
+  const hosted = (h as ConsoleHost & { core?: ConsoleCore }).core;
+  if (hosted) return hosted;
+  ownCore = true;
+  return new ConsoleCore({ hubUrl: h.hubUrl, dataDir, origin: 'console' });
+}
+
+/** Only the app's own pages (the host's origin, top frame or its own subframes) may drive the core. */
+function fromAppPage(frame: WebFrameMain | null | undefined, appOrigin: string): boolean {
+  if (!frame) return false;
+  try {
+    return new URL(frame.url).origin === appOrigin;
+  } catch {
+    return false;
+  }
+}
+
+function wireCore(h: ConsoleHost, c: ConsoleCore): void {
+  ipcMain.handle(CORE_REQUEST, async (event: IpcMainInvokeEvent, msg: unknown): Promise<ConsoleResponse> => {
+    const id = typeof (msg as { id?: unknown })?.id === 'number' ? (msg as { id: number }).id : -1;
+    if (!fromAppPage(event.senderFrame, h.origin)) {
+      console.warn(`console core: refused a request from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
+      return { id, ok: false, error: { error: { code: 'forbidden', message: 'Only the console page itself may use the console core.' } } };
+    }
+    const parsed = ConsoleRequest.safeParse(msg);
+    // the core answers malformed requests with the exact problem; only well-formed ones reach its handlers
+    return c.request(parsed.success ? parsed.data : msg);
+  });
+  c.onNotice((notice: ConsoleNotice) => {
+    for (const win of [operatorWin, wallWin]) {
+      if (!win || win.isDestroyed()) continue;
+      // a window that somehow left the app's origin gets nothing
+      if (fromAppPage(win.webContents.mainFrame, h.origin)) win.webContents.send(CORE_NOTICE, notice);
+    }
+  });
+}
+
 /* ---------- lifecycle ---------- */
 
 async function boot(): Promise<void> {
   const hubUrl = hubFromArgs();
+  const dataDir = join(app.getPath('userData'), 'data');
   try {
     host = await startConsoleHost({
       ...(hubUrl ? { hubUrl } : {}),
-      dataDir: join(app.getPath('userData'), 'data'),
+      dataDir,
       rendererDir: RENDERER_DIR,
       port: DEFAULT_HOST_PORT,
       fallbackToFreePort: true,
@@ -232,6 +286,14 @@ async function boot(): Promise<void> {
     return;
   }
   lockDown(host);
+  try {
+    core = consoleCoreFor(host, dataDir);
+  } catch (err) {
+    dialog.showErrorBox('网格化指挥中心 — 无法打开本地缓存 / cannot open the local cache', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  wireCore(host, core);
   operatorWin = openOperatorWindow(host);
   syncWallWindow(host);
   const h = host;
@@ -253,8 +315,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (event) => {
     if (!host || hostClosed) return;
     event.preventDefault();
-    host
-      .close()
+    // the shell's own core first (pending commands stay in its outbox on disk), then the host
+    const closeCore = ownCore && core ? core.close() : Promise.resolve();
+    closeCore
+      .catch((err) => console.error('error while closing the console core:', err))
+      .then(() => host!.close())
       .catch((err) => console.error('error while closing the console host:', err))
       .finally(() => {
         hostClosed = true;

@@ -1,0 +1,358 @@
+/**
+ * The console core: what a renderer page talks to (over Electron IPC or the console host's
+ * WebSocket). It owns the local cache, the outbox and the feed; every request is validated with
+ * shared/schema/console.ts and answered from the cache, never waiting on the network except to
+ * sign in and for the hub's recommendation (which falls back to the cache's).
+ */
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { DomainError } from '../../../shared/errors';
+import {
+  CommandBatchResult,
+  CommandResult,
+  ConsoleRequest,
+  isOpenState,
+  LoginResponse,
+  type Candidate,
+  type Command,
+  type ConsoleNotice,
+  type ConsoleResponse,
+  type ConsoleResults,
+  type CoreLink,
+  type EventDetail,
+  type Person,
+  type Principal,
+  type ReferenceData,
+  type SessionInfo,
+} from '../../../shared/schema';
+import { Taxonomy } from '../../../shared/taxonomy';
+import type { Actor } from '../../../shared/workflow';
+import { ConsoleCache } from './cache';
+import { Feed, type FeedOptions } from './feed';
+import { HubClient, HubError } from './hub-client';
+import { Outbox, type OutboxOptions, type OutboxSender } from './outbox';
+import { Recommendations } from './recommend';
+
+export interface ConsoleCoreOptions {
+  hubUrl: string;
+  /** the console's data folder (the host's dataDir, e.g. ~/.local/share/grid-console/console): the cache is `<dataDir>/cache.db` */
+  dataDir?: string;
+  /** overrides dataDir; `:memory:` for tests */
+  cacheFile?: string;
+  /** the label the hub writes into timelines for this console; default 'console' */
+  origin?: string;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** better-sqlite3's Electron-ABI addon (see CacheOptions) */
+  nativeBinding?: string;
+  feed?: FeedOptions;
+  outbox?: Pick<OutboxOptions, 'batchSize' | 'retryMs' | 'maxRetryMs'>;
+}
+
+export type NoticeListener = (notice: ConsoleNotice) => void;
+type Handled<T extends ConsoleRequest['type']> = ConsoleResults[T];
+
+const actorOf = (p: Principal): Actor => (p.townId === undefined ? { id: p.personId, role: p.role } : { id: p.personId, role: p.role, townId: p.townId });
+
+function errorBody(err: unknown): { code: DomainError['code']; message: string; field?: string } {
+  if (err instanceof DomainError) return err.toBody();
+  console.error('console core: unexpected failure', err);
+  return { code: 'internal', message: `The console core failed unexpectedly (${(err as Error)?.message ?? String(err)}); try again, and report it if it repeats.` };
+}
+
+export class ConsoleCore {
+  readonly cache: ConsoleCache;
+  readonly outbox: Outbox;
+  readonly client: HubClient;
+  readonly hubUrl: string;
+  private readonly feed: Feed;
+  private readonly recommendations: Recommendations;
+  private readonly listeners = new Set<NoticeListener>();
+  private readonly now: () => number;
+  private readonly origin: string;
+  private principal: Principal | null = null;
+  private closed = false;
+
+  constructor(opts: ConsoleCoreOptions) {
+    this.hubUrl = new URL(opts.hubUrl).origin;
+    this.now = opts.now ?? Date.now;
+    this.origin = opts.origin ?? 'console';
+    const file = opts.cacheFile ?? (opts.dataDir ? join(opts.dataDir, 'cache.db') : undefined);
+    if (!file) throw new Error('ConsoleCore needs a dataDir or a cacheFile for its cache');
+    this.cache = new ConsoleCache(opts.nativeBinding ? { file, nativeBinding: opts.nativeBinding } : { file });
+    this.client = new HubClient(this.hubUrl, opts.fetch);
+    this.outbox = new Outbox(this.cache, {
+      ...opts.outbox,
+      now: this.now,
+      origin: this.origin,
+      onSettled: (n) => {
+        this.emit(n);
+        this.emitSession();
+      },
+      onChanged: (eventIds) => this.emitChanged(eventIds),
+      onUnauthenticated: (message) => this.sessionLost(message),
+    });
+    this.feed = new Feed(
+      this.client,
+      this.cache,
+      {
+        onLink: () => this.emitSession(),
+        onApplied: (applied, cursor, head) => {
+          if (applied.eventIds.length > 0 || applied.reference) this.emit({ type: 'changed', eventIds: applied.eventIds, cursor, head });
+          // the hub has moved on: anything the outbox holds may go now
+          this.outbox.kick();
+        },
+        onAlert: (a) => this.emit({ type: 'alert', eventId: a.eventId, kind: a.kind === 'urgent' ? 'new_urgent' : 'overdue', at: a.at }),
+        onRejected: (message) => this.sessionLost(message),
+        onHubReset: () => this.emitSession(),
+      },
+      opts.feed,
+    );
+    this.recommendations = new Recommendations(this.cache, this.client);
+  }
+
+  /* ---------- notices ---------- */
+
+  onNotice(listener: NoticeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(notice: ConsoleNotice): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(notice);
+      } catch (err) {
+        console.warn('console core: a notice listener failed:', err);
+      }
+    }
+  }
+
+  private emitChanged(eventIds: string[]): void {
+    this.emit({ type: 'changed', eventIds, cursor: this.cache.cursor, head: Math.max(this.feed.head, this.cache.cursor) });
+  }
+
+  private emitSession(): void {
+    this.emit({ type: 'session', session: this.session() });
+  }
+
+  private sessionLost(message: string): void {
+    console.warn('console core: the hub ended the session:', message);
+    this.feed.stop();
+    this.outbox.setSender(null);
+    this.client.token = undefined;
+    this.principal = null;
+    this.emitSession();
+  }
+
+  /* ---------- requests ---------- */
+
+  /** The transports' entry: validates, dispatches, and always answers (never throws). */
+  async request(raw: unknown): Promise<ConsoleResponse> {
+    const id = typeof (raw as { id?: unknown })?.id === 'number' && Number.isInteger((raw as { id: number }).id) ? (raw as { id: number }).id : -1;
+    const parsed = ConsoleRequest.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      const field = i?.path.join('.');
+      return { id, ok: false, error: { error: { code: 'invalid', message: `The request is malformed: ${field ? `${field}: ` : ''}${i?.message ?? 'unknown problem'}`, ...(field ? { field } : {}) } } };
+    }
+    try {
+      return { id, ok: true, result: await this.handle(parsed.data) };
+    } catch (err) {
+      return { id, ok: false, error: { error: errorBody(err) } };
+    }
+  }
+
+  /** Typed dispatch for in-process callers; throws DomainError. */
+  async handle<R extends ConsoleRequest>(req: R): Promise<Handled<R['type']>> {
+    if (this.closed) throw new DomainError('unavailable', 'The console core has been shut down; restart the console.');
+    const r = req as ConsoleRequest;
+    let out: unknown;
+    switch (r.type) {
+      case 'session':
+        out = this.session();
+        break;
+      case 'login':
+        out = await this.login(r.username, r.password);
+        break;
+      case 'logout':
+        out = await this.logout();
+        break;
+      case 'queue':
+        out = this.cache.queue(r.filter, r.sort, r.offset, r.limit, this.now());
+        break;
+      case 'event':
+        out = await this.eventDetail(r.eventId);
+        break;
+      case 'command':
+        this.enqueue([r.command]);
+        out = { commandId: r.command.commandId, status: 'pending' } satisfies Handled<'command'>;
+        break;
+      case 'dispatchTop':
+        out = await this.dispatchTop(r.eventId, r.assigneeId);
+        break;
+      case 'reference':
+        out = this.reference();
+        break;
+    }
+    return out as Handled<R['type']>;
+  }
+
+  session(): SessionInfo {
+    const link: CoreLink = this.principal ? this.feed.state : 'offline';
+    return {
+      principal: this.principal,
+      hubUrl: this.hubUrl,
+      link,
+      cursor: this.cache.cursor,
+      head: Math.max(this.feed.head, this.cache.cursor),
+      outbox: this.outbox.pendingCount,
+    };
+  }
+
+  private async login(username: string, password: string): Promise<SessionInfo> {
+    const res = await this.client.call('POST', '/api/auth/login', LoginResponse, { username, password, origin: this.origin });
+    this.feed.stop();
+    this.client.token = res.token;
+    this.principal = res.principal;
+    // the cache mirrors one hub as one scope sees it (a sub-centre desk sees its town only)
+    const scope = `${this.hubUrl} ${res.principal.townId ?? '*'}`;
+    if (this.cache.getMeta('scope') !== scope) {
+      this.cache.resetHubData();
+      this.cache.setMeta('scope', scope);
+    }
+    try {
+      this.cache.setTaxonomy(await this.client.call('GET', '/api/taxonomy', Taxonomy));
+    } catch (err) {
+      console.warn('console core: keeping the cached taxonomy:', (err as Error).message);
+    }
+    this.feed.start();
+    this.outbox.setSender(this.sender(), res.principal.personId);
+    this.emitSession();
+    return this.session();
+  }
+
+  private async logout(): Promise<SessionInfo> {
+    if (this.client.token) {
+      await this.client.call('POST', '/api/auth/logout', z.unknown()).catch((err: unknown) => {
+        console.warn('console core: logout did not reach the hub:', (err as Error).message);
+      });
+    }
+    this.feed.stop();
+    this.outbox.setSender(null);
+    this.client.token = undefined;
+    this.principal = null;
+    this.emitSession();
+    return this.session();
+  }
+
+  private sender(): OutboxSender {
+    return {
+      send: async (commands: Command[]) => (await this.client.call('POST', '/api/commands/batch', CommandBatchResult, { commands })).results,
+      lookup: async (commandId: string) => {
+        try {
+          return await this.client.call('GET', `/api/commands/${encodeURIComponent(commandId)}`, CommandResult);
+        } catch (err) {
+          if (err instanceof HubError && err.code === 'not_found') return null;
+          throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * Holds the outbox: commands are still stored and shown, but not sent until released. For a
+   * "work offline" switch, and for tests that need a command to meet a hub that moved meanwhile.
+   */
+  holdOutbox(hold: boolean): void {
+    if (hold) this.outbox.setSender(null);
+    else if (this.principal && this.client.token) this.outbox.setSender(this.sender(), this.principal.personId);
+  }
+
+  private actor(): Actor {
+    if (!this.principal) throw new DomainError('unauthenticated', 'Sign in first: commands are made in the name of the signed-in operator.');
+    return actorOf(this.principal);
+  }
+
+  private enqueue(commands: Command[]): void {
+    this.outbox.enqueue(commands, this.actor());
+    this.emitSession();
+  }
+
+  private async candidates(event: { position: { lng: number; lat: number } }): Promise<Candidate[]> {
+    return (await this.recommendations.candidates(event.position, this.now(), this.feed.state === 'online')).candidates;
+  }
+
+  private async eventDetail(eventId: string): Promise<EventDetail> {
+    const event = this.cache.event(eventId);
+    if (!event) throw new DomainError('not_found', `Event ${eventId} is not in the local cache; it may not have synced yet or the id is mistyped.`, 'eventId');
+    const now = this.now();
+    const timeline = [...this.cache.timeline(eventId)];
+    // the hub's entries win; a pending command's expected entry shows only past what the hub has
+    const known = new Set(timeline.map((e) => e.commandId));
+    for (const e of this.outbox.pendingEntries(eventId)) if (!known.has(e.commandId)) timeline.push(e);
+    // nobody is sent to a finished case: no ranking to compute
+    const candidates = isOpenState(event.state) ? await this.candidates(event) : [];
+    const people: Record<string, Person> = {};
+    const addPerson = (id: string | undefined) => {
+      if (!id || people[id]) return;
+      const p = this.cache.person(id);
+      if (p) people[id] = p;
+    };
+    for (const e of timeline) addPerson(e.actorId);
+    for (const c of candidates) people[c.person.id] = c.person;
+    addPerson(event.assigneeId);
+    addPerson(event.reporterId);
+    const mergedInto = event.mergedInto ? this.cache.event(event.mergedInto) : undefined;
+    const detail: EventDetail = {
+      row: this.cache.row(event, now),
+      timeline,
+      linked: this.cache.linkedReports(eventId),
+      grids: event.gridIds.map((id) => this.cache.grid(id)).filter((g) => g !== undefined),
+      candidates,
+      people,
+    };
+    if (mergedInto) detail.mergedInto = mergedInto;
+    return detail;
+  }
+
+  /** Accept (when still reported) and dispatch, as two commands sent in that order. */
+  private async dispatchTop(eventId: string, assigneeId: string | undefined): Promise<Handled<'dispatchTop'>> {
+    this.actor();
+    const event = this.cache.event(eventId);
+    if (!event) throw new DomainError('not_found', `Event ${eventId} is not in the local cache; it may not have synced yet or the id is mistyped.`, 'eventId');
+    let to = assigneeId;
+    if (!to) {
+      const top = (await this.candidates(event))[0];
+      if (!top) throw new DomainError('not_found', `No grid staff can be recommended for event ${eventId}: nobody is responsible for its grid or near it. Choose a person, or escalate.`);
+      to = top.person.id;
+    }
+    const commands: Command[] = [];
+    if (event.state === 'reported') commands.push({ type: 'accept', commandId: uuidv7(), eventId });
+    commands.push({ type: 'dispatch', commandId: uuidv7(), eventId, assigneeId: to });
+    this.enqueue(commands);
+    return { commandIds: commands.map((c) => c.commandId), assigneeId: to, status: 'pending' };
+  }
+
+  reference(): ReferenceData {
+    return {
+      orgUnits: this.cache.orgUnits(),
+      cameras: this.cache.cameras(),
+      categories: this.cache.taxonomy.categories.map((c) => ({ id: c.id, zh: c.name.zh, en: c.name.en })),
+    };
+  }
+
+  /** Stops the feed and the outbox's sending and closes the cache; pending commands stay on disk. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.feed.stop();
+    this.outbox.stop();
+    await this.outbox.idle();
+    this.listeners.clear();
+    this.cache.close();
+  }
+}
+
+export const createConsoleCore = (opts: ConsoleCoreOptions): ConsoleCore => new ConsoleCore(opts);

@@ -1,0 +1,367 @@
+/**
+ * The operator's workspace: the queue on the left, the open event on the right, dialogs on top.
+ * Everything goes through the console core: queries run against its cache, and every action is a
+ * command it applies at once as pending and settles with the hub's answer (a `settled` notice).
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { v7 as uuidv7 } from 'uuid';
+import type { Command, CommandType, EventRecord, OrgUnit, Principal } from '../../shared/schema';
+import type { EventDetail as Detail, QueueFilter } from '../../shared/schema/console';
+import { allowedCommands, type Actor } from '../../shared/workflow';
+import { errorMessage, type CoreClient } from '../core-client';
+import { t, tMaybe, useLang } from '../i18n';
+import { ActionDialog, type DialogKind } from './ActionDialogs';
+import { beep } from './beep';
+import { CallForm } from './CallForm';
+import { HelpOverlay, ShortcutBar, Toasts, type Toast } from './Chrome';
+import { EventDetail } from './EventDetail';
+import { useShortcuts, type KeyAction } from './keyboard';
+import { DEFAULT_CONTROLS, QueueFilters, QueueList, STATE_GROUPS, type QueueControls } from './Queue';
+import { useQueue } from './useQueue';
+
+const SEARCH_DEBOUNCE_MS = 200;
+const REFRESH_THROTTLE_MS = 150;
+const HIGHLIGHT_MS = 12_000;
+const TOAST_MS = 8_000;
+
+function toFilter(c: QueueControls, text: string): QueueFilter {
+  const states = STATE_GROUPS[c.group];
+  return {
+    ...(states ? { states: [...states] } : {}),
+    ...(c.tier ? { tiers: [c.tier] } : {}),
+    ...(c.source ? { sources: [c.source] } : {}),
+    ...(c.townId ? { townId: c.townId } : {}),
+    ...(text.trim() ? { text: text.trim().slice(0, 200) } : {}),
+  };
+}
+
+const DIALOG_KINDS: readonly CommandType[] = ['reject', 'escalate', 'return', 'evaluate', 'note'];
+
+export function Console(props: {
+  client: CoreClient;
+  principal: Principal;
+  orgUnits: readonly OrgUnit[];
+  wall: boolean;
+  callOpen: boolean;
+  setCallOpen: (open: boolean) => void;
+}) {
+  useLang();
+  const { client } = props;
+  const actor: Actor = useMemo(
+    () => ({ id: props.principal.personId, role: props.principal.role, ...(props.principal.townId ? { townId: props.principal.townId } : {}) }),
+    [props.principal],
+  );
+  const towns = useMemo(() => props.orgUnits.filter((o) => o.level === 'subcenter'), [props.orgUnits]);
+
+  /* ---------- the queue ---------- */
+  const [controls, setControls] = useState<QueueControls>(DEFAULT_CONTROLS);
+  const [text, setText] = useState('');
+  useEffect(() => {
+    const h = setTimeout(() => setText(controls.text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(h);
+  }, [controls.text]);
+  const { group, tier, source, townId, sort } = controls;
+  const filter = useMemo(() => toFilter({ ...DEFAULT_CONTROLS, group, tier, source, townId }, text), [group, tier, source, townId, text]);
+  const queue = useQueue(client, filter, sort, true);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const h = setInterval(() => setNow(Date.now()), 10_000);
+    return () => clearInterval(h);
+  }, []);
+
+  const [sel, setSel] = useState<{ index: number; id: string | null }>({ index: 0, id: null });
+  // rows move as events change: keep the selection on the same event while it stays in view
+  useEffect(() => {
+    if (queue.total === 0) return;
+    if (sel.id) {
+      const i = queue.indexOf(sel.id);
+      if (i >= 0 && i !== sel.index) return setSel({ index: i, id: sel.id });
+      if (i >= 0) return;
+    }
+    const index = Math.min(sel.index, queue.total - 1);
+    const row = queue.rowAt(index);
+    if (row && (row.event.id !== sel.id || index !== sel.index)) setSel({ index, id: row.event.id });
+  }, [queue.version, queue.total, sel, queue]);
+
+  /* ---------- the open event ---------- */
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [detailLoading, setDetailLoading] = useState(false);
+  const [detailError, setDetailError] = useState<string | null>(null);
+  const openRef = useRef<string | null>(null);
+  openRef.current = openId;
+
+  const loadDetail = useCallback(
+    (id: string) => {
+      setDetailLoading(true);
+      client.call('event', { eventId: id }).then(
+        (d) => {
+          if (openRef.current !== id) return;
+          setDetail(d);
+          setDetailError(null);
+          setDetailLoading(false);
+        },
+        (err: unknown) => {
+          if (openRef.current !== id) return;
+          setDetailError(errorMessage(err));
+          setDetailLoading(false);
+        },
+      );
+    },
+    [client],
+  );
+  const shownRef = useRef<string | null>(null);
+  shownRef.current = detail?.row.event.id ?? null;
+  const open = useCallback(
+    (id: string | null) => {
+      setOpenId(id);
+      openRef.current = id;
+      if (!id) {
+        setDetail(null);
+        return;
+      }
+      // another event's detail must not stand in while this one loads
+      if (shownRef.current !== id) setDetail(null);
+      loadDetail(id);
+    },
+    [loadDetail],
+  );
+
+  /* ---------- toasts, highlights ---------- */
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const toastId = useRef(0);
+  const toast = useCallback((kind: Toast['kind'], text: string) => {
+    const id = ++toastId.current;
+    setToasts((xs) => [...xs.slice(-4), { id, kind, text }]);
+    setTimeout(() => setToasts((xs) => xs.filter((x) => x.id !== id)), kind === 'bad' ? TOAST_MS * 2 : TOAST_MS);
+  }, []);
+  const [highlighted, setHighlighted] = useState<ReadonlySet<string>>(new Set());
+  const highlight = useCallback((id: string) => {
+    setHighlighted((s) => new Set(s).add(id));
+    setTimeout(
+      () =>
+        setHighlighted((s) => {
+          const n = new Set(s);
+          n.delete(id);
+          return n;
+        }),
+      HIGHLIGHT_MS,
+    );
+  }, []);
+
+  /* ---------- notices ---------- */
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const queueRef = useRef(queue);
+  queueRef.current = queue;
+  useEffect(() => {
+    const off = client.onNotice((n) => {
+      switch (n.type) {
+        case 'changed':
+          // bursts of changes (a sync after reconnect) become one re-query
+          if (!refreshTimer.current)
+            refreshTimer.current = setTimeout(() => {
+              refreshTimer.current = undefined;
+              queueRef.current.refresh();
+            }, REFRESH_THROTTLE_MS);
+          if (openRef.current && n.eventIds.includes(openRef.current)) loadDetail(openRef.current);
+          break;
+        case 'settled':
+          if (n.status === 'rejected') {
+            toast('bad', `${t('toast.rolledBack')}${n.error?.error.message ?? tMaybe(`cmd.${n.commandType}`, n.commandType)}`);
+            queueRef.current.refresh();
+            if (openRef.current === n.eventId) loadDetail(n.eventId);
+          }
+          break;
+        case 'alert':
+          highlight(n.eventId);
+          if (n.kind === 'new_urgent') {
+            beep();
+            toast('info', `${t('toast.newUrgent')} ${n.eventId}`);
+          }
+          break;
+        case 'session':
+          break;
+      }
+    });
+    return () => {
+      off();
+      clearTimeout(refreshTimer.current);
+      refreshTimer.current = undefined;
+    };
+  }, [client, loadDetail, toast, highlight]);
+
+  /* ---------- commands ---------- */
+  const [busy, setBusy] = useState(false);
+  const [dialog, setDialog] = useState<{ kind: DialogKind; event: EventRecord } | null>(null);
+  const [help, setHelp] = useState(false);
+
+  const afterSend = useCallback(
+    (eventId: string) => {
+      queueRef.current.refresh();
+      if (openRef.current === eventId) loadDetail(eventId);
+    },
+    [loadDetail],
+  );
+
+  /** Sends a command; answers the error message (also toasted), or null once it is pending. */
+  const send = useCallback(
+    async (command: Command): Promise<string | null> => {
+      setBusy(true);
+      try {
+        await client.call('command', { command });
+        afterSend(command.eventId);
+        return null;
+      } catch (err) {
+        const msg = errorMessage(err);
+        toast('bad', `${tMaybe(`cmd.${command.type}`, command.type)}: ${msg}`);
+        return msg;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, afterSend, toast],
+  );
+
+  const dispatch = useCallback(
+    async (event: EventRecord, assigneeId: string | null) => {
+      setBusy(true);
+      try {
+        const allowed = allowedCommands(event, actor);
+        if (assigneeId && !allowed.includes('accept')) {
+          await client.call('command', { command: { type: 'dispatch', commandId: uuidv7(), eventId: event.id, assigneeId } });
+        } else {
+          await client.call('dispatchTop', { eventId: event.id, ...(assigneeId ? { assigneeId } : {}) });
+        }
+        afterSend(event.id);
+      } catch (err) {
+        toast('bad', `${t('cmd.dispatch')}: ${errorMessage(err)}`);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, actor, afterSend, toast],
+  );
+
+  const act = useCallback(
+    (type: CommandType, event: EventRecord) => {
+      if (!allowedCommands(event, actor, Date.now()).includes(type)) {
+        toast('info', `${t(`cmd.${type}` as 'cmd.accept')}: ${t('toast.notNow')} (${tMaybe(`state.${event.state}`, event.state)})`);
+        return;
+      }
+      if (DIALOG_KINDS.includes(type)) return setDialog({ kind: type as DialogKind, event });
+      if (type === 'accept' || type === 'review' || type === 'close') void send({ type, commandId: uuidv7(), eventId: event.id });
+    },
+    [actor, send, toast],
+  );
+
+  /* ---------- keys ---------- */
+  const target = (): EventRecord | undefined => {
+    const row = queue.rowAt(sel.index);
+    if (detail && row && detail.row.event.id === row.event.id) return detail.row.event;
+    return row?.event;
+  };
+  const modal = dialog !== null || props.callOpen || help;
+  useShortcuts((a: KeyAction) => {
+    if (a === 'escape') {
+      if (dialog) setDialog(null);
+      else if (props.callOpen) props.setCallOpen(false);
+      else if (help) setHelp(false);
+      else if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      return;
+    }
+    if (props.wall && a !== 'down' && a !== 'up') return;
+    const ev = target();
+    switch (a) {
+      case 'down':
+      case 'up': {
+        const index = Math.max(0, Math.min(queue.total - 1, sel.index + (a === 'down' ? 1 : -1)));
+        setSel({ index, id: queue.rowAt(index)?.event.id ?? null });
+        break;
+      }
+      case 'open':
+        if (ev) open(ev.id);
+        break;
+      case 'accept':
+      case 'review':
+      case 'close':
+      case 'escalate':
+        if (ev) act(a, ev);
+        break;
+      case 'dispatchTop':
+        if (!ev) break;
+        if (allowedCommands(ev, actor).some((c) => c === 'dispatch' || c === 'accept')) void dispatch(ev, null);
+        else toast('info', `${t('cmd.dispatch')}: ${t('toast.notNow')} (${tMaybe(`state.${ev.state}`, ev.state)})`);
+        break;
+      case 'search':
+        searchRef.current?.focus();
+        searchRef.current?.select();
+        break;
+      case 'help':
+        setHelp((h) => !h);
+        break;
+      case 'call':
+        props.setCallOpen(true);
+        break;
+    }
+  }, !modal);
+
+  const onSelect = useCallback(
+    (index: number, andOpen: boolean) => {
+      const id = queueRef.current.rowAt(index)?.event.id ?? null;
+      setSel({ index, id });
+      if (andOpen && id && !props.wall) open(id);
+    },
+    [open, props.wall],
+  );
+
+  if (props.wall) {
+    return (
+      <main className="content wall">
+        <section className="card queue-card">
+          <QueueList queue={queue} selectedIndex={-1} openId={null} highlighted={highlighted} now={now} onSelect={() => {}} readOnly />
+        </section>
+      </main>
+    );
+  }
+
+  return (
+    <>
+      <main className="content workspace">
+        <section className="card queue-card">
+          <QueueFilters value={controls} onChange={setControls} towns={towns} searchRef={searchRef} total={queue.total} />
+          <QueueList queue={queue} selectedIndex={sel.index} openId={openId} highlighted={highlighted} now={now} onSelect={onSelect} />
+        </section>
+        <EventDetail
+          detail={openId ? detail : null}
+          loading={detailLoading}
+          error={detailError}
+          actor={actor}
+          now={now}
+          busy={busy}
+          onAction={act}
+          onDispatch={(e, id, top) => void dispatch(e, top ? null : id)}
+          onSplit={(reportId) => void send({ type: 'split', commandId: uuidv7(), eventId: reportId })}
+          onOpen={open}
+          onClose={() => open(null)}
+        />
+      </main>
+      <ShortcutBar onHelp={() => setHelp(true)} />
+      {dialog && <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} onSend={send} onClose={() => setDialog(null)} />}
+      {props.callOpen && (
+        <CallForm
+          orgUnits={props.orgUnits}
+          onSend={send}
+          onClose={() => props.setCallOpen(false)}
+          onSent={(id) => {
+            toast('ok', `${t('call.sent')} ${id}`);
+            open(id);
+          }}
+        />
+      )}
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <Toasts toasts={toasts} onDismiss={(id) => setToasts((xs) => xs.filter((x) => x.id !== id))} />
+    </>
+  );
+}
