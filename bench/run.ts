@@ -3,6 +3,7 @@ export {};
 const all = {
   recommend: () => import('./recommend'),
   hub: () => import('./hub'),
+  intake: () => import('./intake'),
 } as const;
 
 const pick = process.argv.slice(2).filter((a): a is keyof typeof all => a in all);

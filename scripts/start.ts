@@ -15,6 +15,7 @@ import {
   parseHostArgs,
   REPO_ROOT,
   runHost,
+  simulatorSummary,
   type HostArgs,
 } from '../electron/core/host-main';
 
@@ -120,7 +121,11 @@ async function startInBrowser(argv: string[]): Promise<void> {
     const why = browser ? 'no display to show a window on' : 'no Chromium or Chrome found';
     console.log(`${why}; open ${host.url} in a browser. Ctrl+C stops it.`);
   }
-  closeOnSignals(host, () => child?.kill('SIGTERM'));
+  closeOnSignals(host, () => {
+    child?.kill('SIGTERM');
+    const summary = simulatorSummary(host);
+    if (summary) console.log(`\n${summary}`);
+  });
 }
 
 const argv = process.argv.slice(2);

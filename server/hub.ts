@@ -90,7 +90,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const auth = new Auth(store, opts.sessionTtlMs ?? 12 * 3600_000);
   const attachments = new AttachmentStore(store, join(opts.dataDir, 'attachments'), opts.maxAttachmentBytes ?? 10 * 1024 * 1024);
   const district = new DistrictIndex();
-  const live = new LiveHub(store, auth);
+  const live = new LiveHub(store, auth, now);
   const hotlineToken = opts.hotlineToken ?? (opts.demo ? DEMO_HOTLINE_TOKEN : undefined);
   const retryBaseMs = opts.hotlineRetryBaseMs ?? 2000;
   const replies = opts.hotlineReplyUrl

@@ -37,6 +37,8 @@ export class LiveHub {
   constructor(
     private readonly store: HubStore,
     private readonly auth: Auth,
+    /** the hub's clock: sessions and reports are stamped with it (a simulation runs its own) */
+    private readonly now: () => number = Date.now,
   ) {}
 
   get size() {
@@ -59,13 +61,13 @@ export class LiveHub {
       } catch (e) {
         return this.fail(ws, e instanceof DomainError ? e : new DomainError('bad_json', 'Live messages must be JSON.'));
       }
-      if (msg.type === 'ping') return send(ws, { type: 'pong', at: Date.now() });
+      if (msg.type === 'ping') return send(ws, { type: 'pong', at: this.now() });
       if (helloSeen) return this.fail(ws, new DomainError('invalid', 'hello was already received on this connection.'));
       helloSeen = true;
       try {
-        const auth = await this.auth.authenticate(msg.token, Date.now());
+        const auth = await this.auth.authenticate(msg.token, this.now());
         clearTimeout(helloTimer);
-        const events = isFieldRole(auth.principal.role) ? await fieldEventSet(this.store, auth.principal.personId) : undefined;
+        const events = isFieldRole(auth.principal.role) ? await fieldEventSet(this.store, auth.principal.personId, this.now()) : undefined;
         if (ws.readyState !== ws.OPEN) return;
         client = { ws, principal: auth.principal, cursor: msg.after, pumping: false, ...(events ? { events } : {}) };
         this.clients.add(client);
@@ -141,10 +143,10 @@ export class LiveHub {
 }
 
 /** The events a field reader follows from the start: open assignments and recent reports. */
-export async function fieldEventSet(store: HubStore, personId: string): Promise<Set<string>> {
+export async function fieldEventSet(store: HubStore, personId: string, now: number): Promise<Set<string>> {
   const [assigned, reported] = await Promise.all([
     store.openEventsAssignedTo(personId, FIELD_SEED_LIMIT),
-    store.eventsReportedBy(personId, Date.now() - FIELD_REPORTS_MS, FIELD_SEED_LIMIT),
+    store.eventsReportedBy(personId, now - FIELD_REPORTS_MS, FIELD_SEED_LIMIT),
   ]);
   return new Set([...assigned, ...reported].map((e) => e.id));
 }

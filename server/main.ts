@@ -1,6 +1,7 @@
 /**
- * The standalone hub: `npm run hub -- [--port 4300] [--host 127.0.0.1] [--data DIR] [--demo] [--taxonomy FILE]
- *   [--hotline-token TOKEN] [--hotline-reply-url URL]` (the token also from GCC_HOTLINE_TOKEN).
+ * The standalone hub: `npm run hub -- [--port 4300] [--host 127.0.0.1] [--data DIR] [--demo [--sim] [--speedup N]]
+ *   [--taxonomy FILE] [--hotline-token TOKEN] [--hotline-reply-url URL]` (the token also from GCC_HOTLINE_TOKEN).
+ * Prints one JSON line on stdout once it listens ({ hub, dataDir, field?, sim? }): whoever started it reads that.
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from './paths';
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     taxonomy: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    sim: { type: 'boolean', default: false },
+    speedup: { type: 'string', default: '1' },
     'hotline-token': { type: 'string' },
     'hotline-reply-url': { type: 'string' },
   },
@@ -26,7 +29,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const speedup = Number(values.speedup);
+if (!(speedup > 0 && speedup <= 100_000)) {
+  console.error(`--speedup must be a number above 0 and at most 100000, not ${values.speedup}`);
+  process.exit(2);
+}
+if (values.sim && !values.demo) {
+  console.error('--sim drives the demo district: add --demo');
+  process.exit(2);
+}
+if (speedup !== 1 && !values.sim) {
+  console.error('--speedup sets the simulator\'s pace: add --sim');
+  process.exit(2);
+}
+
 const dataDir = values.data ?? defaultDataDir('hub');
+const sim = values.sim ? await import('./demo/sim/index') : undefined;
+const clock = sim ? new sim.RealtimeClock(speedup) : undefined;
 const hub = await startHub({
   dataDir,
   host: values.host,
@@ -36,15 +55,37 @@ const hub = await startHub({
   ...(values.taxonomy ? { taxonomyFile: values.taxonomy } : {}),
   ...((values['hotline-token'] ?? process.env.GCC_HOTLINE_TOKEN) ? { hotlineToken: values['hotline-token'] ?? process.env.GCC_HOTLINE_TOKEN } : {}),
   ...(values['hotline-reply-url'] ? { hotlineReplyUrl: values['hotline-reply-url'] } : {}),
+  // a sped-up simulation runs the hub on its time: deadlines and the sweep follow it
+  // (sessions last 12 real hours still, or a person at a console would be signed out every few minutes)
+  ...(clock && speedup !== 1
+    ? { now: clock.now, deadlineSweepMs: Math.max(250, Math.round(15_000 / speedup)), sessionTtlMs: Math.round(12 * 3_600_000 * speedup) }
+    : {}),
 });
+let simulator: import('./demo/sim/index').Simulator | undefined;
+if (sim && clock) {
+  try {
+    simulator = await sim.startSimulator({ hubUrl: hub.url, clock });
+  } catch (e) {
+    console.error(`the simulator could not start: ${(e as Error).message}`);
+    await hub.close();
+    process.exit(1);
+  }
+}
 // one parseable line for whoever started us (tests, the console host)
-console.log(JSON.stringify({ hub: hub.url, dataDir }));
+console.log(JSON.stringify({ hub: hub.url, dataDir, ...(values.demo ? { field: `${hub.url}/field/?token=dev_demo_leader-0-0-0` } : {}), ...(simulator ? { sim: { speedup } } : {}) }));
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
-    void hub.close().then(() => process.exit(0));
+    void (async () => {
+      if (simulator) {
+        await simulator.stop();
+        if (!values.quiet) console.error(sim!.formatStats(simulator.stats()));
+      }
+      await hub.close();
+      process.exit(0);
+    })();
   });
 }

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatStats } from '../../server/demo/sim/index';
 import { DEFAULT_HOST_PORT, startConsoleHost, type ConsoleHost } from './host';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +19,10 @@ const USAGE = `usage: npm run serve -- [options]
   --host ADDR    interface to listen on (default 127.0.0.1)
   --data DIR     data directory (default: $XDG_DATA_HOME/grid-console/console,
                  else ~/.local/share/grid-console/console; the embedded hub keeps DIR/hub)
-  --no-demo      embedded hub without the demo district and accounts
+  --no-demo      embedded hub without the demo district and accounts (and so no simulator)
+  --no-sim       the demo district without the field simulator (leaders, 12345 orders, a desk)
+  --speedup N    simulated time N times faster than the wall clock (default 1; the embedded hub
+                 then runs on simulated time in a store of its own, started afresh)
   --build        rebuild the renderer before serving
   --log          log requests`;
 
@@ -28,6 +32,8 @@ export interface HostArgs {
   host: string;
   dataDir: string;
   demo: boolean;
+  sim: boolean;
+  speedup: number;
   build: boolean;
   log: boolean;
 }
@@ -50,6 +56,8 @@ export function parseHostArgs(argv: string[]): HostArgs | 'help' {
       host: { type: 'string' },
       data: { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'no-sim': { type: 'boolean' },
+      speedup: { type: 'string' },
       build: { type: 'boolean' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -61,6 +69,8 @@ export function parseHostArgs(argv: string[]): HostArgs | 'help' {
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
   }
+  const speedup = values.speedup === undefined ? 1 : Number(values.speedup);
+  if (!(speedup > 0 && speedup <= 100_000)) throw new Error(`--speedup must be a number above 0 and at most 100000, got ${values.speedup}`);
   if (values.hub !== undefined) {
     let u: URL;
     try {
@@ -76,6 +86,8 @@ export function parseHostArgs(argv: string[]): HostArgs | 'help' {
     host: values.host ?? '127.0.0.1',
     dataDir: resolve(values.data ?? defaultDataDir()),
     demo: !values['no-demo'],
+    sim: !values['no-demo'] && !values['no-sim'],
+    speedup,
     build: values.build ?? false,
     log: values.log ?? false,
   };
@@ -102,6 +114,8 @@ export async function runHost(args: HostArgs, opts: { fallbackToFreePort?: boole
     port: args.port,
     host: args.host,
     demo: args.demo,
+    sim: args.sim,
+    speedup: args.speedup,
     rendererDir: RENDERER_DIR,
     log: args.log,
     fallbackToFreePort: opts.fallbackToFreePort ?? false,
@@ -129,7 +143,18 @@ export function closeOnSignals(host: ConsoleHost, beforeClose?: () => void): voi
 
 export function describe(host: ConsoleHost, args: HostArgs): string {
   const hub = host.embeddedHub ? `${host.hubUrl} (embedded${args.demo ? ', demo: log in as operator / operator' : ''})` : host.hubUrl;
-  return `console: ${host.url}\nhub:     ${hub}\ndata:    ${args.dataDir}`;
+  const lines = [`console: ${host.url}`, `hub:     ${hub}`, `data:    ${args.dataDir}`];
+  if (host.fieldUrl) lines.push(`Field page: ${host.fieldUrl} (a grid leader's phone; the simulator leaves this leader to you)`);
+  if (host.simulator) {
+    const x = args.speedup === 1 ? 'in real time' : `${args.speedup}× faster than real time`;
+    lines.push(`simulator: the grid leaders patrol and report, 12345 orders arrive, operator2 works the desk, ${x} (--no-sim turns it off)`);
+  }
+  return lines.join('\n');
+}
+
+/** The simulator's figures, for the moment the host stops. */
+export function simulatorSummary(host: ConsoleHost): string | undefined {
+  return host.simulator ? formatStats(host.simulator.stats()) : undefined;
 }
 
 export function failMessage(err: unknown, args?: HostArgs): string {
@@ -159,7 +184,10 @@ async function main(): Promise<void> {
   }
   console.log(describe(host, args));
   console.log('Ctrl+C stops it.');
-  closeOnSignals(host);
+  closeOnSignals(host, () => {
+    const summary = simulatorSummary(host);
+    if (summary) console.log(`\n${summary}`);
+  });
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

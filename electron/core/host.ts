@@ -4,11 +4,13 @@
  * default). Electron's main process runs it too; nothing here imports `electron`.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { ConsoleCore } from './console/core';
+import { registerConsoleCoreSocket } from './console/transport-ws';
 
 export interface ConsoleHostOptions {
   /** a standalone hub to talk to; without it an embedded hub starts in-process */
@@ -23,6 +25,13 @@ export interface ConsoleHostOptions {
   host?: string;
   /** the embedded hub starts with the demo district and accounts; default true */
   demo?: boolean;
+  /** with the demo: the field simulator makes the district alive (leaders, 12345 orders, a desk); default true */
+  sim?: boolean;
+  /**
+   * simulated time runs this many times faster than the wall clock (default 1). The embedded hub
+   * then runs on simulated time, in a store of its own that is started afresh each time.
+   */
+  speedup?: number;
   /** the built renderer (`out/renderer`) */
   rendererDir?: string;
   /** log requests (host and embedded hub) */
@@ -37,10 +46,18 @@ export interface ConsoleHost {
   hubUrl: string;
   /** true when the hub runs in this process */
   embeddedHub: boolean;
+  /** the field page for a reserved demo leader (a person to try it as), when the demo runs */
+  fieldUrl?: string;
+  /** the running field simulator, if any */
+  simulator?: import('../../server/demo/sim/index').Simulator;
+  /** the console core (cache, outbox, feed); pages reach it at /api/core, the Electron shell over IPC */
+  core: ConsoleCore;
   close(): Promise<void>;
 }
 
 export const DEFAULT_HOST_PORT = 4310;
+/** the demo leader a person can try the field page as: the simulator leaves this one alone */
+export const DEMO_FIELD_PERSON = 'leader-0-0-0';
 /** the path of each renderer page, relative to the host's origin */
 export const PAGE_PATHS = { console: '/console/' } as const;
 
@@ -86,16 +103,48 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
 
   let hubUrl: string;
   let closeHub: (() => Promise<void>) | undefined;
+  let simulator: import('../../server/demo/sim/index').Simulator | undefined;
+  const demo = opts.demo ?? true;
   if (opts.hubUrl) {
     hubUrl = new URL(opts.hubUrl).origin;
   } else {
-    const hubDir = join(opts.dataDir, 'hub');
+    const speedup = opts.speedup ?? 1;
+    const runSim = demo && (opts.sim ?? true);
+    // a sped-up hub stamps the future: it gets a store of its own, never the one real time runs on
+    const hubDir = join(opts.dataDir, runSim && speedup !== 1 ? 'hub-speedup' : 'hub');
+    if (runSim && speedup !== 1) await rm(hubDir, { recursive: true, force: true });
     await mkdir(hubDir, { recursive: true });
     // loaded only when needed: a console pointed at a standalone hub never loads the store
     const { startHub } = await import('../../server/hub');
-    const hub = await startHub({ dataDir: hubDir, host: '127.0.0.1', port: 0, demo: opts.demo ?? true, log: opts.log ?? false });
+    const sim = runSim ? await import('../../server/demo/sim/index') : undefined;
+    const clock = sim ? new sim.RealtimeClock(speedup) : undefined;
+    const hub = await startHub({
+      dataDir: hubDir,
+      host: '127.0.0.1',
+      port: 0,
+      demo,
+      log: opts.log ?? false,
+      // the hub's deadlines and sweeps run on the simulation's time
+      // sessions last 12 real hours still, or a person at the console would be signed out every few minutes
+      ...(clock && speedup !== 1
+        ? { now: clock.now, deadlineSweepMs: Math.max(250, Math.round(15_000 / speedup)), sessionTtlMs: Math.round(12 * 3_600_000 * speedup) }
+        : {}),
+    });
     hubUrl = new URL(hub.url).origin;
     closeHub = () => hub.close();
+    if (sim && clock) {
+      try {
+        simulator = await sim.startSimulator({ hubUrl, clock });
+      } catch (err) {
+        await hub.close().catch(() => {});
+        throw err;
+      }
+      const s = simulator;
+      closeHub = async () => {
+        await s.stop();
+        await hub.close();
+      };
+    }
   }
 
   const csp = contentSecurityPolicy(hubUrl);
@@ -111,6 +160,10 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
     return { hubUrl };
   });
   app.get('/', async (_req, reply) => reply.redirect(PAGE_PATHS.console));
+  const core = new ConsoleCore({ hubUrl, dataDir: opts.dataDir, origin: 'console' });
+  // the page's own origin, known once listening: no other website may drive the core
+  let ownOrigin = '';
+  await registerConsoleCoreSocket(app, core, () => ownOrigin);
   await app.register(fastifyStatic, {
     root: rendererDir,
     redirect: true,
@@ -132,6 +185,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
     }
   } catch (err) {
     await app.close().catch(() => {});
+    await core.close().catch(() => {});
     await closeHub?.().catch(() => {});
     throw err;
   }
@@ -140,6 +194,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   if (addr === null || typeof addr === 'string') throw new Error('console host: no TCP address');
   const urlHost = isLoopback(listenHost) || listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
   const origin = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
+  ownOrigin = origin;
 
   let closing: Promise<void> | undefined;
   return {
@@ -147,9 +202,14 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
     origin,
     hubUrl,
     embeddedHub: closeHub !== undefined,
+    ...(demo && closeHub ? { fieldUrl: `${hubUrl}/field/?token=dev_demo_${DEMO_FIELD_PERSON}` } : {}),
+    ...(simulator ? { simulator } : {}),
+    core,
     close() {
       closing ??= (async () => {
         await app.close();
+        // before the hub: stops the feed and the sender; pending commands stay on disk
+        await core.close();
         await closeHub?.();
       })();
       return closing;

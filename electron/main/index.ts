@@ -17,6 +17,13 @@ const PRELOAD = join(here, '..', 'preload', 'index.cjs');
 const RENDERER_DIR = join(here, '..', 'renderer');
 const ICON = app.isPackaged ? join(process.resourcesPath, 'resources', 'icon.png') : join(app.getAppPath(), 'resources', 'icon.png');
 
+/** `--speedup=N`: the demo's simulated time runs N times faster (see electron/core/host-main.ts). */
+function speedupArg(): number {
+  const flag = process.argv.find((a) => a.startsWith('--speedup='));
+  const n = flag ? Number(flag.slice('--speedup='.length)) : 1;
+  return n > 0 && n <= 100_000 ? n : 1;
+}
+
 /** `--hub=URL` (or GRID_HUB_URL) points the console at a standalone hub; `--no-demo` skips the demo district. */
 function hubFromArgs(): string | undefined {
   const flag = process.argv.find((a) => a.startsWith('--hub='));
@@ -222,19 +229,6 @@ const CORE_REQUEST = 'console-core';
 const CORE_NOTICE = 'console-core-notice';
 
 let core: ConsoleCore | undefined;
-/** true when this shell made the core (and so closes it); false when the host runs it */
-let ownCore = false;
-
-/**
- * The host's console core when it runs one (it also serves browsers over /api/core, and two cores
- * must never share one cache file); else one of the shell's own, in the same data folder.
- */
-function consoleCoreFor(h: ConsoleHost, dataDir: string): ConsoleCore {
-  const hosted = (h as ConsoleHost & { core?: ConsoleCore }).core;
-  if (hosted) return hosted;
-  ownCore = true;
-  return new ConsoleCore({ hubUrl: h.hubUrl, dataDir, origin: 'console' });
-}
 
 /** Only the app's own pages (the host's origin, top frame or its own subframes) may drive the core. */
 function fromAppPage(frame: WebFrameMain | null | undefined, appOrigin: string): boolean {
@@ -279,6 +273,8 @@ async function boot(): Promise<void> {
       port: DEFAULT_HOST_PORT,
       fallbackToFreePort: true,
       demo: !process.argv.includes('--no-demo'),
+      sim: !process.argv.includes('--no-sim'),
+      speedup: speedupArg(),
     });
   } catch (err) {
     dialog.showErrorBox('网格化指挥中心 — 无法启动 / cannot start', err instanceof Error ? err.message : String(err));
@@ -286,13 +282,8 @@ async function boot(): Promise<void> {
     return;
   }
   lockDown(host);
-  try {
-    core = consoleCoreFor(host, dataDir);
-  } catch (err) {
-    dialog.showErrorBox('网格化指挥中心 — 无法打开本地缓存 / cannot open the local cache', err instanceof Error ? err.message : String(err));
-    app.exit(1);
-    return;
-  }
+  // the host runs the one core (browsers reach it over /api/core; two cores must never share a cache)
+  core = host.core;
   wireCore(host, core);
   operatorWin = openOperatorWindow(host);
   syncWallWindow(host);
@@ -315,11 +306,9 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (event) => {
     if (!host || hostClosed) return;
     event.preventDefault();
-    // the shell's own core first (pending commands stay in its outbox on disk), then the host
-    const closeCore = ownCore && core ? core.close() : Promise.resolve();
-    closeCore
-      .catch((err) => console.error('error while closing the console core:', err))
-      .then(() => host!.close())
+    // the host closes its core first (pending commands stay in the outbox on disk), then the hub
+    host
+      .close()
       .catch((err) => console.error('error while closing the console host:', err))
       .finally(() => {
         hostClosed = true;

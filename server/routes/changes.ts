@@ -13,7 +13,7 @@ export function changeRoutes(app: FastifyInstance, hub: HubContext): void {
     const page = await hub.store.changesSince(q.after, q.limit, principal.townId);
     const cursor = page.length === q.limit ? page[page.length - 1]!.seq : Math.max(q.after, head);
     // a phone reads what its live socket would: its own events and itself, not the district
-    const changes = isFieldRole(principal.role) ? fieldVisible(principal.personId, await fieldEventSet(hub.store, principal.personId), page) : page;
+    const changes = isFieldRole(principal.role) ? fieldVisible(principal.personId, await fieldEventSet(hub.store, principal.personId, hub.now()), page) : page;
     return { changes, cursor, head };
   });
 
