@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import WebSocket from 'ws';
+import { encodePng } from '../../server/demo/png';
 import { startHub, type HubOptions, type RunningHub } from '../../server/hub';
 import { plainPointIn, SCHOOL } from './demo';
 import { ChangesPage, LiveServerMessage, type Alert, type Change, type CommandInput, type CommandResult } from '../../shared/schema';
@@ -367,48 +367,9 @@ export async function stopChild(h: ChildHub, signal: NodeJS.Signals = 'SIGTERM')
 
 /* ---------------- media ---------------- */
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
 /** A valid 1x1 RGBA PNG of the given colour. */
 export function onePixelPng(rgba: [number, number, number, number] = [255, 0, 0, 255]): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(1, 0); // width
-  ihdr.writeUInt32BE(1, 4); // height
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // colour type RGBA
-  ihdr[10] = 0; // compression
-  ihdr[11] = 0; // filter
-  ihdr[12] = 0; // interlace
-  const raw = Buffer.from([0, ...rgba]); // filter byte 0, one pixel
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(1, 1, 4, () => rgba);
 }
 
 /** Runs fn over items with at most `n` in flight. */
