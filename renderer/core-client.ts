@@ -255,3 +255,67 @@ export function errorMessage(err: unknown): string {
   if (err instanceof CoreError) return err.message;
   return err instanceof Error ? err.message : String(err);
 }
+
+/* ---------- attachments ---------- */
+
+/** How the page shows an attachment, from the type the host reports. */
+export type AttachmentKind = 'image' | 'audio' | 'video' | 'other';
+
+export interface AttachmentInfo {
+  hash: string;
+  mime: string;
+  size: number;
+  kind: AttachmentKind;
+  /** the bytes, served by the console host with the core's hub session (same origin as the page) */
+  url: string;
+}
+
+export const attachmentKind = (mime: string): AttachmentKind => {
+  const top = mime.split('/')[0];
+  return top === 'image' || top === 'audio' || top === 'video' ? top : 'other';
+};
+
+/** The host's route for an attachment's bytes. */
+export const attachmentUrl = (hash: string): string => new URL(`/api/core/attachments/${encodeURIComponent(hash)}`, hostUrl()).href;
+
+/** Why an attachment cannot be shown: the host's status (401 no session, 404 none on the hub, …). */
+export class AttachmentError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AttachmentError';
+  }
+}
+
+const attachmentInfos = new Map<string, Promise<AttachmentInfo>>();
+
+/**
+ * An attachment's type and size (GET /api/core/attachments/:hash/meta), remembered per page:
+ * attachments are content-addressed, so a hash's answer never changes. Failures are not remembered.
+ */
+export function attachmentInfo(hash: string): Promise<AttachmentInfo> {
+  const known = attachmentInfos.get(hash);
+  if (known) return known;
+  const p = (async () => {
+    const res = await fetch(`${attachmentUrl(hash)}/meta`, { credentials: 'same-origin' });
+    if (!res.ok) {
+      let message = `HTTP ${res.status}`;
+      try {
+        const body = (await res.json()) as { error?: { message?: unknown } };
+        if (typeof body?.error?.message === 'string') message = body.error.message;
+      } catch {
+        /* the status says enough */
+      }
+      throw new AttachmentError(res.status, message);
+    }
+    const body = (await res.json()) as { mime?: unknown; size?: unknown };
+    const mime = typeof body.mime === 'string' ? body.mime : 'application/octet-stream';
+    const size = typeof body.size === 'number' ? body.size : 0;
+    return { hash, mime, size, kind: attachmentKind(mime), url: attachmentUrl(hash) };
+  })();
+  attachmentInfos.set(hash, p);
+  p.catch(() => attachmentInfos.delete(hash));
+  return p;
+}

@@ -10,8 +10,9 @@ import { ConsoleNotice, ConsoleResponse, ConsoleServerMessage, EventDetail, Queu
 import type { RecommendResponse } from '../shared/schema';
 import { ConsoleCore } from '../electron/core/console/core';
 import { Recommendations } from '../electron/core/console/recommend';
+import { attachmentRequestAllowed, registerAttachmentRoute } from '../electron/core/console/attachments-route';
 import { registerConsoleCoreSocket } from '../electron/core/console/transport-ws';
-import { expectApplied, login, PLACES, postCommand, removeDir, reportCmd, request, startTestHub, tempDir, uid, type TestHub } from './helpers/hub';
+import { expectApplied, login, onePixelPng, PLACES, postCommand, removeDir, reportCmd, request, startTestHub, tempDir, uid, type TestHub } from './helpers/hub';
 
 let hub: TestHub;
 let core: ConsoleCore;
@@ -82,6 +83,9 @@ describe('console core against a demo hub', () => {
     expect(core.cache.timeline(earlierEventId).map((e) => e.kind)).toEqual(['report']);
     const ref = ReferenceData.parse(await ask({ type: 'reference' }));
     expect(ref.categories.map((c) => c.id)).toContain('municipal_facilities');
+    // the hub's departments come down the feed into the cache, for escalating to them
+    expect(ref.departments.length).toBe(13);
+    expect(ref.departments.map((d) => d.id)).toContain('dept-sanitation');
   });
 
   it('shows a report made by another operator, and dispatches it in one step to the top candidate', async () => {
@@ -134,9 +138,17 @@ describe('console core against a demo hub', () => {
 
     // this console acts while its commands cannot leave yet; meanwhile operator2 rejects the report
     core.holdOutbox(true);
+    const sessionsBefore = notices.length;
     const res = await ask<{ commandIds: string[] }>({ type: 'dispatchTop', eventId });
     expect(core.cache.event(eventId)).toMatchObject({ state: 'dispatched' });
     expect(core.session().outbox).toBe(2);
+    // the top bar's count is pushed, not asked for
+    const outboxPushed = () =>
+      notices
+        .slice(sessionsBefore)
+        .filter((n): n is Extract<ConsoleNotice, { type: 'session' }> => n.type === 'session')
+        .map((n) => n.session.outbox);
+    expect(outboxPushed()).toContain(2);
     await expectApplied(postCommand(hub.url, op2, { type: 'reject', commandId: uid('reject'), eventId, reason: 'invalid' }));
     // the feed brings operator2's change; the pending commands no longer fit on top of it
     await until(() => core.cache.eventRecords(eventId).confirmed?.state === 'rejected', 'the rejection through the feed');
@@ -158,6 +170,7 @@ describe('console core against a demo hub', () => {
     expect(core.cache.isPending(eventId)).toBe(false);
     const onHub = await hub.hub.store.getEvent(eventId);
     expect(onHub?.state).toBe('rejected');
+    await until(() => outboxPushed().at(-1) === 0, 'a session notice with the emptied outbox');
   });
 
   it('refuses locally what the cached state already rules out', async () => {
@@ -219,5 +232,97 @@ describe('the console core WebSocket transport', () => {
     await expect(open('http://evil.example')).rejects.toThrow(/HTTP 403/);
     await expect(open(origin.replace('127.0.0.1', 'localhost'))).rejects.toThrow(/HTTP 403/);
     await expect(open(undefined)).rejects.toThrow(/HTTP 403/);
+  });
+});
+
+describe('photos and voice notes through the console host (/api/core/attachments/:hash)', () => {
+  let app: FastifyInstance;
+  let origin: string;
+  let base: string;
+  let hash: string;
+  const png = onePixelPng([0, 128, 255, 255]);
+
+  beforeAll(async () => {
+    // a grid leader's phone uploads a photo to the hub
+    const up = await request<{ hash: string; mime: string }>(hub.url, 'POST', '/api/attachments?purpose=photo', {
+      token: 'dev_demo_leader-0-0-0',
+      raw: png,
+      contentType: 'image/png',
+    });
+    expect(up.status).toBe(201);
+    hash = up.body.hash;
+    app = Fastify();
+    registerAttachmentRoute(app, core, () => origin);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    base = `${origin}/api/core/attachments/`;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const get = (path: string, headers: Record<string, string>) => fetch(base + path, { headers });
+  const samePage = { 'sec-fetch-site': 'same-origin', 'sec-fetch-dest': 'image' };
+
+  it('serves the photo to the console page with its type, fetched with the core session', async () => {
+    const res = await get(hash, samePage);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
+
+    const meta = await get(`${hash}/meta`, samePage);
+    expect(meta.status).toBe(200);
+    expect(await meta.json()).toEqual({ hash, mime: 'image/png', size: png.length });
+    // an older browser without Sec-Fetch-Site, naming the page by Origin or Referer
+    expect((await get(hash, { origin })).status).toBe(200);
+    expect((await get(hash, { referer: `${origin}/console/` })).status).toBe(200);
+  });
+
+  it('refuses other websites, and requests that do not say where they come from', async () => {
+    const refused: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'none' },
+      { origin: 'http://evil.example' },
+      { referer: 'http://evil.example/page' },
+      { 'sec-fetch-site': 'same-origin', origin: 'http://evil.example' },
+      { origin: origin.replace('127.0.0.1', 'localhost') },
+      {},
+    ];
+    for (const headers of refused) {
+      const res = await get(hash, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/json/);
+      expect((await get(`${hash}/meta`, headers)).status).toBe(403);
+    }
+    expect(attachmentRequestAllowed({ 'sec-fetch-site': 'same-origin' }, origin)).toBe(true);
+    expect(attachmentRequestAllowed({}, origin)).toBe(false);
+  });
+
+  it('answers 404 for an attachment the hub does not have and 400 for a malformed hash', async () => {
+    const missing = 'ab'.repeat(32);
+    expect((await get(missing, samePage)).status).toBe(404);
+    expect((await get(`${missing}/meta`, samePage)).status).toBe(404);
+    expect((await get('not-a-hash', samePage)).status).toBe(400);
+    expect((await get(hash.toUpperCase(), samePage)).status).toBe(400);
+  });
+
+  it('answers 401 when the core has no session', async () => {
+    const idle = new ConsoleCore({ hubUrl: hub.url, cacheFile: ':memory:', origin: 'console-idle' });
+    const other = Fastify();
+    let otherOrigin = '';
+    registerAttachmentRoute(other, idle, () => otherOrigin);
+    await other.listen({ host: '127.0.0.1', port: 0 });
+    otherOrigin = `http://127.0.0.1:${(other.server.address() as { port: number }).port}`;
+    try {
+      const res = await fetch(`${otherOrigin}/api/core/attachments/${hash}`, { headers: samePage });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+      expect((await fetch(`${otherOrigin}/api/core/attachments/${hash}/meta`, { headers: samePage })).status).toBe(401);
+    } finally {
+      await other.close();
+      await idle.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { launchChromium } from './browser/chromium';
-import { getChanges, login, PLACES, postCommand, expectApplied, startTestHub, uid, type TestHub } from './helpers/hub';
+import { getChanges, login, onePixelPng, PLACES, postCommand, expectApplied, request, startTestHub, uid, type TestHub } from './helpers/hub';
 
 /**
  * The operator console as an operator uses it, in real Chromium: the page talks to the console
@@ -201,8 +201,12 @@ describe('operator console on the console core, in Chromium', () => {
     const device = `dev_demo_${leader}`;
     await expectApplied(postCommand(hub.url, device, { type: 'acknowledge', commandId: uid('ack'), eventId: 'ui-c1' }));
     await expectApplied(postCommand(hub.url, device, { type: 'arrive', commandId: uid('arr'), eventId: 'ui-c1', position: PLACES.jinsha }));
-    await expectApplied(postCommand(hub.url, device, { type: 'feedback', commandId: uid('fb'), eventId: 'ui-c1', note: '已更换井盖' }));
+    const photo = await request<{ hash: string }>(hub.url, 'POST', '/api/attachments?purpose=photo', { token: device, raw: onePixelPng(), contentType: 'image/png' });
+    await expectApplied(postCommand(hub.url, device, { type: 'feedback', commandId: uid('fb'), eventId: 'ui-c1', note: '已更换井盖', attachments: [photo.body.hash] }));
     await expect.poll(() => detail.getAttribute('data-state'), { timeout: 10_000 }).toBe('feedback');
+    // the feedback photo shows in the timeline, served by the console host with the core's session
+    const img = page.locator(`[data-testid=timeline] [data-testid=att-${photo.body.hash}] img`);
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), { timeout: 10_000 }).toBe(1);
 
     await page.keyboard.press('r');
     await expect.poll(async () => (await hubEvent('ui-c1'))?.state, { timeout: 10_000 }).toBe('reviewed');

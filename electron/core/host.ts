@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { registerAttachmentRoute } from './console/attachments-route';
 import { ConsoleCore } from './console/core';
 import { registerConsoleCoreSocket } from './console/transport-ws';
 
@@ -164,6 +165,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   // the page's own origin, known once listening: no other website may drive the core
   let ownOrigin = '';
   await registerConsoleCoreSocket(app, core, () => ownOrigin);
+  registerAttachmentRoute(app, core, () => ownOrigin);
   await app.register(fastifyStatic, {
     root: rendererDir,
     redirect: true,

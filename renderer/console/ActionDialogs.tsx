@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
-import { REJECT_REASONS, SATISFACTION, type Command, type EventRecord, type OrgUnit } from '../../shared/schema';
+import { REJECT_REASONS, SATISFACTION, type Command, type Department, type EventRecord, type OrgUnit } from '../../shared/schema';
 import { categoryById, DEFAULT_TAXONOMY } from '../../shared/taxonomy';
 import { t, tMaybe, useLang } from '../i18n';
 import { Dialog } from './Dialog';
@@ -12,18 +12,22 @@ import { Dialog } from './Dialog';
 export type DialogKind = 'reject' | 'escalate' | 'return' | 'evaluate' | 'note';
 
 /**
- * Departments a case can whistle for (网格吹哨、部门报到). The core's reference data carries no
- * department list yet, so the hub's ids (`dept-<code>`) are listed here; see the report.
+ * Departments a case can whistle for (网格吹哨、部门报到) when the core's reference data has none
+ * yet (the cache still filling after sign-in): the hub's demo ids are `dept-<code>`.
  */
 export const DEPARTMENT_CODES = [
   'enforcement', 'emergency', 'education', 'health', 'police', 'fire', 'sanitation',
   'market', 'ecology', 'housing', 'civil_affairs', 'justice', 'construction_hq',
 ] as const;
 
+const FALLBACK_DEPARTMENTS: readonly Pick<Department, 'id' | 'code' | 'name'>[] = DEPARTMENT_CODES.map((code) => ({ id: `dept-${code}`, code, name: code }));
+
 export function ActionDialog(props: {
   kind: DialogKind;
   event: EventRecord;
   towns: readonly OrgUnit[];
+  /** the hub's departments, from the core's reference data */
+  departments?: readonly Department[];
   onSend: (c: Command) => Promise<string | null>;
   onClose: () => void;
 }) {
@@ -34,8 +38,10 @@ export function ActionDialog(props: {
   const [duplicateOf, setDuplicateOf] = useState('');
   const [target, setTarget] = useState<'subcenter' | 'departments'>('subcenter');
   const [townId, setTownId] = useState(e.townId ?? props.towns[0]?.id ?? '');
-  const defaultDept = categoryById(DEFAULT_TAXONOMY, e.categoryId)?.departmentCode;
-  const [depts, setDepts] = useState<Set<string>>(new Set(defaultDept ? [`dept-${defaultDept}`] : []));
+  const departments = props.departments && props.departments.length > 0 ? props.departments : FALLBACK_DEPARTMENTS;
+  const defaultCode = categoryById(DEFAULT_TAXONOMY, e.categoryId)?.departmentCode;
+  const defaultDept = defaultCode ? departments.find((d) => d.code === defaultCode)?.id : undefined;
+  const [depts, setDepts] = useState<Set<string>>(new Set(defaultDept ? [defaultDept] : []));
   const [satisfaction, setSatisfaction] = useState<(typeof SATISFACTION)[number]>('satisfied');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -143,8 +149,7 @@ export function ActionDialog(props: {
           ) : (
             <fieldset className="checks">
               <legend>{t('dialog.escalate.departments')}</legend>
-              {DEPARTMENT_CODES.map((code) => {
-                const id = `dept-${code}`;
+              {departments.map(({ id, code, name }) => {
                 return (
                   <label key={id}>
                     <input
@@ -157,7 +162,7 @@ export function ActionDialog(props: {
                         setDepts(next);
                       }}
                     />
-                    {tMaybe(`dept.${code}`, code)}
+                    {tMaybe(`dept.${code}`, name)}
                   </label>
                 );
               })}

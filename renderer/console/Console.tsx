@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
-import type { Command, CommandType, EventRecord, OrgUnit, Principal } from '../../shared/schema';
+import type { Command, CommandType, Department, EventRecord, OrgUnit, Principal } from '../../shared/schema';
 import type { EventDetail as Detail, QueueFilter } from '../../shared/schema/console';
 import { allowedCommands, type Actor } from '../../shared/workflow';
 import { errorMessage, type CoreClient } from '../core-client';
@@ -195,6 +195,21 @@ export function Console(props: {
   /* ---------- commands ---------- */
   const [busy, setBusy] = useState(false);
   const [dialog, setDialog] = useState<{ kind: DialogKind; event: EventRecord } | null>(null);
+
+  // the hub's departments, for escalating to them (网格吹哨): read from the core's cache when the dialog opens
+  const [departments, setDepartments] = useState<readonly Department[]>([]);
+  const wantsDepartments = dialog?.kind === 'escalate';
+  useEffect(() => {
+    if (!wantsDepartments && departments.length > 0) return;
+    let live = true;
+    client.call('reference', {}).then(
+      (r) => live && setDepartments(r.departments ?? []),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, wantsDepartments]);
   const [help, setHelp] = useState(false);
 
   const afterSend = useCallback(
@@ -348,7 +363,9 @@ export function Console(props: {
         />
       </main>
       <ShortcutBar onHelp={() => setHelp(true)} />
-      {dialog && <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} onSend={send} onClose={() => setDialog(null)} />}
+      {dialog && (
+        <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} departments={departments} onSend={send} onClose={() => setDialog(null)} />
+      )}
       {props.callOpen && (
         <CallForm
           orgUnits={props.orgUnits}

@@ -10,7 +10,7 @@ import { t, useLang } from '../i18n';
 import { DispatchPanel } from './DispatchPanel';
 import { categoryName, formatTime, placeName, roleName, sourceName, stateName, tierName, timeLeft } from './format';
 import { MiniMap } from './MiniMap';
-import { Timeline } from './Timeline';
+import { Attachments, Timeline } from './Timeline';
 
 /** The commands shown as buttons, in the order of the loop; dispatch has its own panel. */
 const BUTTONS: readonly { type: CommandType; key?: string; primary?: boolean }[] = [
@@ -165,13 +165,7 @@ export function EventDetail(props: {
             {e.attachments.length === 0 ? (
               <p className="muted">{t('detail.noAttachments')}</p>
             ) : (
-              <ul className="attachments">
-                {e.attachments.map((h) => (
-                  <li key={h} className="mono" title={h}>
-                    {h.slice(0, 12)}…
-                  </li>
-                ))}
-              </ul>
+              <Attachments hashes={e.attachments} />
             )}
           </section>
         </div>
@@ -225,7 +219,7 @@ export function EventDetail(props: {
           <h3>
             {t('detail.timeline')} <span className="muted">({d.timeline.length})</span>
           </h3>
-          <Timeline entries={d.timeline} people={d.people} />
+          <Timeline entries={d.timeline} people={d.people} shownElsewhere={e.attachments} />
         </section>
       </div>
     </aside>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError, Principal } from './api';
 import { Command } from './commands';
 import { Id, LngLat, Text, Timestamp } from './common';
-import { Camera, EventRecord, EventState, Grid, GridKind, OrgUnit, Person, Source, Tier, TimelineEntry } from './entities';
+import { Camera, Department, EventRecord, EventState, Grid, GridKind, OrgUnit, Person, Source, Tier, TimelineEntry } from './entities';
 
 /**
  * The console core's API: what a renderer page asks of the Node core that keeps the local cache and
@@ -134,7 +134,7 @@ export const SessionInfo = z
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const ReferenceData = z
-  .object({ orgUnits: z.array(OrgUnit), cameras: z.array(Camera), categories: z.array(z.object({ id: Id, zh: z.string(), en: z.string() }).strict()) })
+  .object({ orgUnits: z.array(OrgUnit), departments: z.array(Department), cameras: z.array(Camera), categories: z.array(z.object({ id: Id, zh: z.string(), en: z.string() }).strict()) })
   .strict();
 export type ReferenceData = z.infer<typeof ReferenceData>;
 

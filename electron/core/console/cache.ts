@@ -9,6 +9,7 @@ import {
   isOpenState,
   type Camera,
   type Change,
+  type Department,
   type EventRecord,
   type Grid,
   type OrgUnit,
@@ -353,6 +354,9 @@ export class ConsoleCache {
 
   orgUnits(): OrgUnit[] {
     return this.db.prepare<[], { data: string }>('SELECT data FROM org_units ORDER BY id').all().map((r) => parse<OrgUnit>(r.data));
+  }
+  departments(): Department[] {
+    return this.db.prepare<[], { data: string }>('SELECT data FROM departments ORDER BY id').all().map((r) => parse<Department>(r.data));
   }
   grids(): Grid[] {
     return this.db.prepare<[], { data: string }>('SELECT data FROM grids ORDER BY id').all().map((r) => parse<Grid>(r.data));

@@ -30,7 +30,7 @@ import { Taxonomy } from '../../../shared/taxonomy';
 import type { Actor } from '../../../shared/workflow';
 import { ConsoleCache } from './cache';
 import { Feed, type FeedOptions } from './feed';
-import { HubClient, HubError } from './hub-client';
+import { HubClient, HubError, type HubAttachment } from './hub-client';
 import { Outbox, type OutboxOptions, type OutboxSender } from './outbox';
 import { Recommendations } from './recommend';
 
@@ -73,6 +73,8 @@ export class ConsoleCore {
   private readonly origin: string;
   private principal: Principal | null = null;
   private closed = false;
+  /** type and size of attachments seen, by hash: content-addressed, so they never change */
+  private readonly attachmentMetas = new Map<string, { mime: string; size: number }>();
 
   constructor(opts: ConsoleCoreOptions) {
     this.hubUrl = new URL(opts.hubUrl).origin;
@@ -338,9 +340,54 @@ export class ConsoleCore {
   reference(): ReferenceData {
     return {
       orgUnits: this.cache.orgUnits(),
+      departments: this.cache.departments(),
       cameras: this.cache.cameras(),
       categories: this.cache.taxonomy.categories.map((c) => ({ id: c.id, zh: c.name.zh, en: c.name.en })),
     };
+  }
+
+  /* ---------- attachments ---------- */
+
+  private requireHubSession(): void {
+    if (this.closed) throw new DomainError('unavailable', 'The console core has been shut down; restart the console.');
+    if (!this.principal || !this.client.token) throw new DomainError('unauthenticated', 'Sign in first: attachments are fetched from the hub with the operator\'s session.');
+  }
+
+  private rememberMeta(hash: string, meta: { mime: string; size: number }): void {
+    if (this.attachmentMetas.size >= 10_000) this.attachmentMetas.delete(this.attachmentMetas.keys().next().value!);
+    this.attachmentMetas.set(hash, meta);
+  }
+
+  /**
+   * A photo, voice note or clip from the hub, fetched with this core's session (the page never
+   * holds the token). Throws DomainError: unauthenticated without a session, not_found when the
+   * hub has no such attachment, invalid for a malformed hash.
+   */
+  async attachment(hash: string): Promise<Required<HubAttachment>> {
+    this.requireHubSession();
+    const a = await this.client.attachment(hash, 'GET');
+    const bytes = a.bytes ?? Buffer.alloc(0);
+    this.rememberMeta(hash, { mime: a.mime, size: bytes.length });
+    return { mime: a.mime, size: bytes.length, bytes };
+  }
+
+  /** An attachment's type and size (from the hub's headers, remembered), so the page knows how to show it. */
+  async attachmentMeta(hash: string): Promise<{ mime: string; size: number }> {
+    this.requireHubSession();
+    const known = this.attachmentMetas.get(hash);
+    if (known) return known;
+    let meta: { mime: string; size: number };
+    try {
+      meta = await this.client.attachment(hash, 'HEAD');
+    } catch (err) {
+      // a hub without HEAD: read the bytes once instead
+      if (err instanceof HubError && (err.status === 405 || err.status === 501)) meta = await this.attachment(hash);
+      else throw err;
+    }
+    if (meta.size < 0) meta = await this.attachment(hash);
+    const out = { mime: meta.mime, size: meta.size };
+    this.rememberMeta(hash, out);
+    return out;
   }
 
   /** Stops the feed and the outbox's sending and closes the cache; pending commands stay on disk. */

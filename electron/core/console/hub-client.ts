@@ -7,6 +7,16 @@ import { DomainError } from '../../../shared/errors';
 import { ApiError } from '../../../shared/schema';
 
 const TIMEOUT_MS = 15_000;
+/** the hub's own limit for one attachment (README: attachments 10 MiB) */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const ATTACHMENT_TIMEOUT_MS = 60_000;
+
+/** One attachment from the hub: its type as the hub sniffed it, its size, and (for GET) its bytes. */
+export interface HubAttachment {
+  mime: string;
+  size: number;
+  bytes?: Buffer;
+}
 
 /** A hub that answered with an error status; `status` tells a retryable 5xx from a refusal. */
 export class HubError extends DomainError {
@@ -72,5 +82,61 @@ export class HubClient {
       throw new DomainError('internal', `The hub's answer to ${method} ${path} breaks the contract (${i?.path.join('.')}: ${i?.message}); is the hub a different version?`);
     }
     return parsed.data;
+  }
+
+  /**
+   * Fetches an attachment by its hash with the session token: HEAD for its type and size only, GET
+   * for the bytes too (at most MAX_ATTACHMENT_BYTES, read as they come so a lying hub cannot make
+   * the core buffer more). A missing attachment is a not_found HubError.
+   */
+  async attachment(hash: string, method: 'GET' | 'HEAD' = 'GET'): Promise<HubAttachment> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new DomainError('invalid', `${hash.slice(0, 80)} is not an attachment hash (64 hex digits).`, 'hash');
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const path = `/api/attachments/${hash}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + path, { method, headers, signal: AbortSignal.timeout(ATTACHMENT_TIMEOUT_MS) });
+    } catch (err) {
+      throw new DomainError('unavailable', `The hub at ${this.baseUrl} cannot be reached (${(err as Error).message}); the attachment shows once the hub is back.`);
+    }
+    if (!res.ok) {
+      let json: unknown;
+      try {
+        json = method === 'GET' ? JSON.parse(await res.text()) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const err = ApiError.safeParse(json);
+      if (err.success) throw new HubError(res.status, err.data.error.code, err.data.error.message, err.data.error.field);
+      const code: DomainError['code'] = res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthenticated' : res.status >= 500 ? 'unavailable' : 'internal';
+      throw new HubError(res.status, code, `The hub answered ${method} ${path} with HTTP ${res.status}.`);
+    }
+    const mime = (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > MAX_ATTACHMENT_BYTES) {
+      await res.body?.cancel().catch(() => {});
+      throw new DomainError('too_large', `The hub offers attachment ${hash} as ${declared} bytes, over the ${MAX_ATTACHMENT_BYTES}-byte limit.`);
+    }
+    if (method === 'HEAD') {
+      await res.body?.cancel().catch(() => {});
+      return { mime, size: Number.isFinite(declared) ? declared : -1 };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > MAX_ATTACHMENT_BYTES) {
+          await reader.cancel().catch(() => {});
+          throw new DomainError('too_large', `Attachment ${hash} from the hub is over the ${MAX_ATTACHMENT_BYTES}-byte limit.`);
+        }
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      }
+    }
+    return { mime, size, bytes: Buffer.concat(chunks, size) };
   }
 }
