@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { pageContentSecurityPolicy } from '../../shared/csp';
 import { registerAttachmentRoute } from './console/attachments-route';
 import { ConsoleCore } from './console/core';
 import { registerConsoleCoreSocket } from './console/transport-ws';
@@ -70,7 +71,7 @@ export const defaultRendererDir = (): string => fileURLToPath(new URL('../../out
  * to the configured hub, media and images also from blob:/data: (video tiles, snapshots).
  */
 export function contentSecurityPolicy(hubUrl?: string): string {
-  const connect = ["'self'", 'ws://127.0.0.1:*', 'http://127.0.0.1:*'];
+  const connect = ['ws://127.0.0.1:*', 'http://127.0.0.1:*'];
   if (hubUrl) {
     const hub = new URL(hubUrl);
     if (hub.hostname !== '127.0.0.1') {
@@ -78,19 +79,7 @@ export function contentSecurityPolicy(hubUrl?: string): string {
       connect.push(hub.origin, `${ws}//${hub.host}`);
     }
   }
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "img-src 'self' blob: data:",
-    "media-src 'self' blob: data:",
-    "font-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy(connect);
 }
 
 const isLoopback = (h: string) => h === '127.0.0.1' || h === '::1' || h === 'localhost';

@@ -2,6 +2,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pageContentSecurityPolicy } from '../../shared/csp';
 import { DomainError } from '../../shared/errors';
 
 export const FIELD_PATH = '/field/';
@@ -11,23 +12,10 @@ export const FIELD_PATH = '/field/';
  * socket), photos and voice notes as blob: previews, and nothing framed or posted elsewhere.
  */
 export function fieldContentSecurityPolicy(host?: string): string {
-  const connect = ["'self'"];
+  const connect: string[] = [];
   // 'self' covers ws: on current browsers; older WebKit needs the socket's origin named
   if (host && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) connect.push(`ws://${host}`, `wss://${host}`);
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "img-src 'self' blob: data:",
-    "media-src 'self' blob: data:",
-    "font-src 'self' data:",
-    "worker-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy(connect);
 }
 
 /** The page asks for the camera, the microphone and the position; nothing else. */
