@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { launchChromium } from './browser/chromium';
+import { openConsolePage } from './browser/console';
 import { PLACES } from './helpers/hub';
 
 /**
@@ -36,19 +37,7 @@ describe('console host and page in Chromium', () => {
     return ((await login.json()) as { token: string }).token;
   }
 
-  /** Signs in unless the core already holds this console's session (one core, one operator). */
-  async function openConsole(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    await page.goto(host.url);
-    await page.waitForSelector('input[name=username], [data-testid=queue-total]', { timeout: 20_000 });
-    if (await page.locator('input[name=username]').count()) {
-      await page.fill('input[name=username]', 'operator');
-      await page.fill('input[name=password]', 'operator');
-      await page.click('button[type=submit]');
-    }
-    await page.waitForSelector('[role=status][data-state=online]', { timeout: 20_000 });
-    return page;
-  }
+  const openConsole = async (): Promise<Page> => (await openConsolePage(browser, host.url)).page;
 
   it('serves the page with a strict CSP and tells it where the hub is', async () => {
     const page = await fetch(host.url);

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { launchChromium } from './browser/chromium';
+import { openConsolePage } from './browser/console';
 import { getChanges, login, onePixelPng, PLACES, postCommand, expectApplied, request, startTestHub, uid, type TestHub } from './helpers/hub';
 
 /**
@@ -104,21 +105,7 @@ describe('operator console on the console core, in Chromium', () => {
     return last?.kind === 'event' ? last.data : undefined;
   }
 
-  async function signIn(): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
-    // one core, one session: a page opened after another signed in finds the console already open
-    await page.waitForSelector('input[name=username], [data-testid=queue-total]', { timeout: 20_000 });
-    if (await page.locator('input[name=username]').count()) {
-      await page.fill('input[name=username]', 'operator');
-      await page.fill('input[name=password]', 'operator');
-      await page.click('button[type=submit]');
-    }
-    await page.waitForSelector('[role=status][data-state=online]', { timeout: 20_000 });
-    return { page, errors };
-  }
+  const signIn = () => openConsolePage(browser, host.url);
 
   it('signs in through the core, sees a report arrive, opens it and dispatches it with one click', async () => {
     const { page, errors } = await signIn();
