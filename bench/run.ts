@@ -4,6 +4,8 @@ const all = {
   recommend: () => import('./recommend'),
   hub: () => import('./hub'),
   intake: () => import('./intake'),
+  console: () => import('./console'),
+  continuity: () => import('./continuity'),
 } as const;
 
 const pick = process.argv.slice(2).filter((a): a is keyof typeof all => a in all);

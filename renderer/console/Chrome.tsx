@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { SessionInfo } from '../../shared/schema/console';
 import { t, toggleLang, useLang } from '../i18n';
-import { principalRole } from './format';
+import { formatTime, principalRole } from './format';
 import { keyLabel, SHORTCUTS } from './keyboard';
 
 export function TopBar(props: { session: SessionInfo | null; wall: boolean; coreUp: boolean; onLogout?: () => void; onCall?: () => void }) {
@@ -29,13 +29,19 @@ export function TopBar(props: { session: SessionInfo | null; wall: boolean; core
         <span className={`pill pill-${link}`} role="status" data-state={link}>
           <span className="dot" />
           {t(`link.${link}`)}
+          {link !== 'online' && s?.principal && s.linkSince !== undefined && (
+            <span data-testid="link-since">
+              {' '}
+              {t('link.since')} {formatTime(s.linkSince, false)}
+            </span>
+          )}
         </span>
         <span className="meta" title={t('link.cursorHint')}>
           {t('link.head')} <b data-testid="head">{s?.principal ? s.cursor : '—'}</b>
           {s?.principal && s.head > s.cursor && <span className="muted"> / {s.head}</span>}
         </span>
         {s?.principal && s.outbox > 0 && (
-          <span className="meta warn-text" data-testid="outbox">
+          <span className="meta warn-text" data-testid="outbox" title={`${s.outbox} ${t('link.waiting')}`}>
             {t('link.outbox')} <b>{s.outbox}</b>
           </span>
         )}

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import type { Command, CommandType, Department, EventRecord, OrgUnit, Principal } from '../../shared/schema';
-import type { EventDetail as Detail, QueueFilter } from '../../shared/schema/console';
+import type { CoreLink, EventDetail as Detail, QueueFilter } from '../../shared/schema/console';
 import { allowedCommands, type Actor } from '../../shared/workflow';
 import { errorMessage, type CoreClient } from '../core-client';
 import { t, tMaybe, useLang } from '../i18n';
@@ -44,6 +44,8 @@ export function Console(props: {
   wall: boolean;
   callOpen: boolean;
   setCallOpen: (open: boolean) => void;
+  /** the core's link to the hub */
+  link?: CoreLink;
 }) {
   useLang();
   const { client } = props;
@@ -360,6 +362,7 @@ export function Console(props: {
           onSplit={(reportId) => void send({ type: 'split', commandId: uuidv7(), eventId: reportId })}
           onOpen={open}
           onClose={() => open(null)}
+          {...(props.link ? { link: props.link } : {})}
         />
       </main>
       <ShortcutBar onHelp={() => setHelp(true)} />

@@ -4,7 +4,7 @@
  * (Timeline). The buttons are exactly what shared/workflow.ts allows this operator now.
  */
 import type { CommandType, EventRecord } from '../../shared/schema';
-import type { EventDetail as Detail } from '../../shared/schema/console';
+import type { CoreLink, EventDetail as Detail } from '../../shared/schema/console';
 import { allowedCommands, type Actor } from '../../shared/workflow';
 import { t, useLang } from '../i18n';
 import { DispatchPanel } from './DispatchPanel';
@@ -36,6 +36,8 @@ export function EventDetail(props: {
   onSplit: (reportId: string) => void;
   onOpen: (eventId: string) => void;
   onClose: () => void;
+  /** the core's link to the hub */
+  link?: CoreLink;
 }) {
   useLang();
   const d = props.detail;
@@ -219,7 +221,7 @@ export function EventDetail(props: {
           <h3>
             {t('detail.timeline')} <span className="muted">({d.timeline.length})</span>
           </h3>
-          <Timeline entries={d.timeline} people={d.people} shownElsewhere={e.attachments} />
+          <Timeline entries={d.timeline} people={d.people} shownElsewhere={e.attachments} pendingIds={d.pendingEntryIds ?? []} {...(props.link ? { link: props.link } : {})} />
         </section>
       </div>
     </aside>

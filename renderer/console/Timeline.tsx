@@ -1,6 +1,7 @@
 /** The event's whole timeline, oldest first: nothing in it is ever edited, so it is shown as is. */
 import { useEffect, useState } from 'react';
 import type { Person, TimelineEntry } from '../../shared/schema';
+import type { CoreLink } from '../../shared/schema/console';
 import { AttachmentError, attachmentInfo, type AttachmentInfo } from '../core-client';
 import { t, tMaybe, useLang } from '../i18n';
 import { actorName, formatTime, roleName, stateName } from './format';
@@ -20,26 +21,61 @@ function detail(e: TimelineEntry, people: Record<string, Person>): string | null
   return null;
 }
 
+/** A dispatch the hub has not taken while the link is down: the leader has to be phoned. */
+function Undelivered(props: { entry: TimelineEntry; people: Record<string, Person> }) {
+  const id = props.entry.data?.assigneeId;
+  const person = typeof id === 'string' ? props.people[id] : undefined;
+  return (
+    <div className="tl-undelivered warn-text" role="alert" data-testid="undelivered">
+      {t('tl.undelivered')} {person?.name ?? (typeof id === 'string' ? id : '')}
+      {person?.phone && (
+        <>
+          {' '}
+          <a className="mono" href={`tel:${person.phone}`} data-testid="undelivered-phone">
+            {person.phone}
+          </a>
+        </>
+      )}
+    </div>
+  );
+}
+
 export function Timeline(props: {
   entries: readonly TimelineEntry[];
   people: Record<string, Person>;
+  /** entries of this console's commands the hub has not confirmed yet */
+  pendingIds?: readonly string[];
+  /** the core's link: a pending dispatch made while it is down cannot reach the leader */
+  link?: CoreLink;
   /** attachments the page shows elsewhere already (the report's own): not repeated here */
   shownElsewhere?: readonly string[];
 }) {
   useLang();
   const elsewhere = new Set(props.shownElsewhere ?? []);
+  const pending = new Set(props.pendingIds ?? []);
+  const linkDown = props.link !== undefined && props.link !== 'online';
   return (
     <ol className="timeline" data-testid="timeline">
       {props.entries.map((e) => {
         const extra = detail(e, props.people);
         const attachments = e.attachments.filter((h) => !elsewhere.has(h));
         return (
-          <li key={e.id} className={`tl tl-${e.kind}`} data-kind={e.kind}>
+          <li key={e.id} className={`tl tl-${e.kind}${pending.has(e.id) ? ' tl-pending' : ''}`} data-kind={e.kind} data-pending={pending.has(e.id) ? 'true' : 'false'}>
             <div className="tl-head">
               <b className="tl-kind">{tMaybe(`cmd.${e.kind}`, e.kind)}</b>
               {e.fromState !== e.toState && <span className={`state state-${e.toState}`}>{stateName(e.toState)}</span>}
               <span className="mono muted">{formatTime(e.at)}</span>
+              {pending.has(e.id) ? (
+                <span className="pending-chip" data-testid="tl-pending">
+                  {t('tl.pending')}
+                </span>
+              ) : (
+                <span className="tl-confirmed muted" data-testid="tl-confirmed" title={t('tl.confirmed')}>
+                  ✓
+                </span>
+              )}
             </div>
+            {e.kind === 'dispatch' && pending.has(e.id) && linkDown && <Undelivered entry={e} people={props.people} />}
             <div className="tl-who">
               {actorName(e, props.people)} <span className="muted">· {roleName(e.actorRole)}</span>
               {e.origin && <span className="muted"> · {e.origin}</span>}

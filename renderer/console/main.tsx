@@ -108,7 +108,7 @@ function App() {
         {...(principal && !wall ? { onCall: () => setCallOpen(true) } : {})}
       />
       {principal ? (
-        <Console client={client} principal={principal} orgUnits={reference?.orgUnits ?? []} wall={wall} callOpen={callOpen} setCallOpen={setCallOpen} />
+        <Console client={client} link={session?.link ?? 'offline'} principal={principal} orgUnits={reference?.orgUnits ?? []} wall={wall} callOpen={callOpen} setCallOpen={setCallOpen} />
       ) : session ? (
         <LoginForm hubUrl={session.hubUrl} onLogin={login} />
       ) : (

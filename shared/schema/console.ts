@@ -93,6 +93,8 @@ export const EventDetail = z
     candidates: z.array(Candidate),
     /** people named in the timeline and candidates, by id */
     people: z.record(z.string(), Person),
+    /** timeline entries that are this console's pending commands, not yet confirmed by the hub */
+    pendingEntryIds: z.array(z.string()).optional(),
   })
   .strict();
 export type EventDetail = z.infer<typeof EventDetail>;
@@ -125,6 +127,8 @@ export const SessionInfo = z
     principal: Principal.nullable(),
     hubUrl: z.string(),
     link: CoreLink,
+    /** when the link entered its current state (ms since the epoch): "offline since hh:mm" */
+    linkSince: Timestamp.optional(),
     /** the hub's change sequence the cache has reached, and the hub's head when last heard */
     cursor: z.number().int().min(0),
     head: z.number().int().min(0),

@@ -202,7 +202,7 @@ export class ConsoleCache {
     })();
     if (out.reference) this.refVersion++;
     out.eventIds = [...touched];
-    if (touched.size >= 1000) this.analyzeIfGrown();
+    if (touched.size >= 200) this.analyzeIfGrown();
     return out;
   }
 

@@ -72,6 +72,8 @@ export class ConsoleCore {
   private readonly now: () => number;
   private readonly origin: string;
   private principal: Principal | null = null;
+  /** when the link last changed state (or the core started) */
+  private linkSince: number;
   private closed = false;
   /** type and size of attachments seen, by hash: content-addressed, so they never change */
   private readonly attachmentMetas = new Map<string, { mime: string; size: number }>();
@@ -80,6 +82,7 @@ export class ConsoleCore {
     this.hubUrl = new URL(opts.hubUrl).origin;
     this.now = opts.now ?? Date.now;
     this.origin = opts.origin ?? 'console';
+    this.linkSince = this.now();
     const file = opts.cacheFile ?? (opts.dataDir ? join(opts.dataDir, 'cache.db') : undefined);
     if (!file) throw new Error('ConsoleCore needs a dataDir or a cacheFile for its cache');
     this.cache = new ConsoleCache(opts.nativeBinding ? { file, nativeBinding: opts.nativeBinding } : { file });
@@ -99,11 +102,16 @@ export class ConsoleCore {
       this.client,
       this.cache,
       {
-        onLink: () => this.emitSession(),
+        onLink: (link) => {
+          this.linkSince = this.now();
+          // the link is back: what waited in the outbox goes at once
+          if (link === 'online') this.outbox.resume();
+          this.emitSession();
+        },
         onApplied: (applied, cursor, head) => {
           if (applied.eventIds.length > 0 || applied.reference) this.emit({ type: 'changed', eventIds: applied.eventIds, cursor, head });
-          // the hub has moved on: anything the outbox holds may go now
-          this.outbox.kick();
+          // the hub has moved on (and is reachable): anything the outbox holds may go now
+          this.outbox.linkAlive();
         },
         onAlert: (a) => this.emit({ type: 'alert', eventId: a.eventId, kind: a.kind === 'urgent' ? 'new_urgent' : 'overdue', at: a.at }),
         onRejected: (message) => this.sessionLost(message),
@@ -207,6 +215,7 @@ export class ConsoleCore {
       principal: this.principal,
       hubUrl: this.hubUrl,
       link,
+      linkSince: this.linkSince,
       cursor: this.cache.cursor,
       head: Math.max(this.feed.head, this.cache.cursor),
       outbox: this.outbox.pendingCount,
@@ -293,7 +302,12 @@ export class ConsoleCore {
     const timeline = [...this.cache.timeline(eventId)];
     // the hub's entries win; a pending command's expected entry shows only past what the hub has
     const known = new Set(timeline.map((e) => e.commandId));
-    for (const e of this.outbox.pendingEntries(eventId)) if (!known.has(e.commandId)) timeline.push(e);
+    const pendingEntryIds: string[] = [];
+    for (const e of this.outbox.pendingEntries(eventId)) {
+      if (known.has(e.commandId)) continue;
+      timeline.push(e);
+      pendingEntryIds.push(e.id);
+    }
     // nobody is sent to a finished case: no ranking to compute
     const candidates = isOpenState(event.state) ? await this.candidates(event) : [];
     const people: Record<string, Person> = {};
@@ -302,7 +316,11 @@ export class ConsoleCore {
       const p = this.cache.person(id);
       if (p) people[id] = p;
     };
-    for (const e of timeline) addPerson(e.actorId);
+    for (const e of timeline) {
+      addPerson(e.actorId);
+      // a dispatch names its leader: the page shows the phone number when it could not be delivered
+      if (typeof e.data?.assigneeId === 'string') addPerson(e.data.assigneeId);
+    }
     for (const c of candidates) people[c.person.id] = c.person;
     addPerson(event.assigneeId);
     addPerson(event.reporterId);
@@ -314,6 +332,7 @@ export class ConsoleCore {
       grids: event.gridIds.map((id) => this.cache.grid(id)).filter((g) => g !== undefined),
       candidates,
       people,
+      pendingEntryIds,
     };
     if (mergedInto) detail.mergedInto = mergedInto;
     return detail;

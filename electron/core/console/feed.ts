@@ -29,7 +29,11 @@ export interface FeedOptions {
   maxRetryMs?: number;
   /** failed reconnects before the link is reported offline rather than reconnecting */
   offlineAfter?: number;
+  /** changes applied per transaction; the event loop is let go between slices (default 250) */
+  applySlice?: number;
 }
+
+const APPLY_SLICE = 250;
 
 export function liveUrl(hubUrl: string): string {
   const u = new URL('/api/live', hubUrl);
@@ -96,7 +100,7 @@ export class Feed {
 
   /** Pages through GET /api/changes until the head; resolves with the head. */
   async catchUp(): Promise<number> {
-    const limit = this.opts.pageSize ?? 5000;
+    const limit = this.opts.pageSize ?? 1000;
     if (!(await this.sameStore())) {
       this.cache.resetHubData();
       this.h.onHubReset?.();
@@ -118,12 +122,20 @@ export class Feed {
   private apply(changes: Change[], head: number, cursorHint?: number): Promise<void> {
     const run = async () => {
       this.head = Math.max(this.head, head);
-      const applied = this.cache.applyChanges(changes, { advanceCursor: true });
-      // a page may end past its last change (changes outside a desk's town are left out): read that far
-      if (cursorHint !== undefined && cursorHint > this.cache.cursor) {
-        this.cache.setMeta('cursor', String(cursorHint));
+      // a big page (catching up after a day away) goes in slices, each its own transaction, with the
+      // event loop free in between: the page's queries are answered while the cache catches up
+      const slice = this.opts.applySlice ?? APPLY_SLICE;
+      for (let i = 0; i < changes.length || i === 0; i += slice) {
+        if (i > 0) await new Promise<void>((r) => setImmediate(r));
+        const part = changes.length <= slice ? changes : changes.slice(i, i + slice);
+        const applied = this.cache.applyChanges(part, { advanceCursor: true });
+        const last = i + slice >= changes.length;
+        // a page may end past its last change (changes outside a desk's town are left out): read that far
+        if (last && cursorHint !== undefined && cursorHint > this.cache.cursor) {
+          this.cache.setMeta('cursor', String(cursorHint));
+        }
+        this.h.onApplied(applied, this.cache.cursor, this.head);
       }
-      this.h.onApplied(applied, this.cache.cursor, this.head);
     };
     this.chain = this.chain.then(run, run);
     return this.chain;

@@ -214,4 +214,25 @@ describe('Outbox', () => {
     expect(hub.sent.flat().map((c) => c.commandId)).toEqual(['mine']);
     expect(outbox.entry('theirs')?.status).toBe('pending');
   });
+  it('cuts a long backoff short once the hub is heard from again, and asks about a lost answer only once', async () => {
+    cache = new ConsoleCache({ file: ':memory:' });
+    cache.applyChanges(sequence([...referenceDrafts(), eventDraft(event({ id: 'ev-1' }))]), { advanceCursor: true });
+    const settled: Settled[] = [];
+    // a backoff that would last a minute after the first failure
+    const outbox = new Outbox(cache, { now: () => NOW, onSettled: (n) => settled.push(n), retryMs: 60_000, maxRetryMs: 60_000 });
+    const hub = new FakeHub();
+    hub.failNext = 1;
+    outbox.enqueue([{ type: 'accept', commandId: 'cmd-accept', eventId: 'ev-1' }], OPERATOR);
+    outbox.setSender(hub, 'op-1');
+    await waitFor(() => hub.sent.length === 1, 'the first, failed send');
+    await outbox.idle();
+    // the feed delivered changes: the hub is reachable; the retry comes at the first delay, not the grown one
+    (outbox as unknown as { opts: { retryMs: number } }).opts.retryMs = 5;
+    outbox.linkAlive();
+    await waitFor(() => settled.length === 1, 'settled soon after the link came back');
+    // asked once (the send failed before the hub saw it), then sent again under the same id
+    expect(hub.lookups).toEqual(['cmd-accept']);
+    expect(hub.sent.flat().map((c) => c.commandId)).toEqual(['cmd-accept', 'cmd-accept']);
+    outbox.stop();
+  });
 });

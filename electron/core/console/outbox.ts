@@ -85,6 +85,12 @@ export class Outbox {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** sent before, but the hub said it never saw them (since their last send): no need to ask again */
+  private readonly unseen = new Set<string>();
+  /** the last failure was the network's or the hub's passing trouble (not a refusal) */
+  private lastTransient = false;
+  /** when the running backoff fires */
+  private retryAt = 0;
   private gridIndex: { version: number; index: GridIndex } | undefined;
   private readonly st;
 
@@ -258,6 +264,36 @@ export class Outbox {
     void this.drain();
   }
 
+  /**
+   * The link is back: whatever waits goes now, not when the backoff of the outage would have let it
+   * (up to maxRetryMs after the hub returned).
+   */
+  resume(): void {
+    if (!this.sender) return;
+    this.failures = 0;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    this.kick();
+  }
+
+  /**
+   * The hub has just been heard from (the feed delivered changes): a backoff grown long through a
+   * stretch of network failures is cut short to the first retry delay, so what waits goes within a
+   * moment instead of up to maxRetryMs later. A backoff after a refusal keeps its pace.
+   */
+  linkAlive(): void {
+    if (!this.sender) return;
+    if (!this.retryTimer) return this.kick();
+    if (!this.lastTransient) return;
+    const soon = Date.now() + (this.opts.retryMs ?? 500);
+    if (this.retryAt <= soon) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.armRetry(this.opts.retryMs ?? 500);
+  }
+
   /** Resolves when nothing is being sent (tests; shutdown). */
   async idle(): Promise<void> {
     while (this.draining) await new Promise((r) => setTimeout(r, 5));
@@ -278,10 +314,17 @@ export class Outbox {
         const rows = this.st.pendingFor.all(actorId, this.opts.batchSize ?? 100);
         if (rows.length === 0) return;
         // a send whose answer never came: the hub may have applied it; ask before anything goes again
-        const unsure = rows.filter((r) => r.attempts > 0);
-        for (const r of unsure) {
-          const known = await sender.lookup(r.command_id);
-          if (known) this.settle(known);
+        // (a few at a time; an id the hub did not know is not asked again until it is sent again, so
+        // progress survives a lookup that fails halfway through a long list)
+        const unsure = rows.filter((r) => r.attempts > 0 && !this.unseen.has(r.command_id));
+        for (let i = 0; i < unsure.length; i += LOOKUP_PARALLEL) {
+          const part = unsure.slice(i, i + LOOKUP_PARALLEL);
+          const answers = await Promise.all(part.map((r) => sender.lookup(r.command_id)));
+          part.forEach((r, k) => {
+            const known = answers[k];
+            if (known) this.settle(known);
+            else this.unseen.add(r.command_id);
+          });
         }
         const toSend = unsure.length > 0 ? this.st.pendingFor.all(actorId, this.opts.batchSize ?? 100) : rows;
         if (toSend.length === 0) continue;
@@ -293,7 +336,8 @@ export class Outbox {
         this.sender = undefined;
         this.opts.onUnauthenticated?.(err.message);
       } else {
-        if (!isTransient(err)) console.warn('outbox: sending failed, will retry:', err);
+        this.lastTransient = isTransient(err);
+        if (!this.lastTransient) console.warn('outbox: sending failed, will retry:', err);
         this.scheduleRetry();
       }
     } finally {
@@ -306,6 +350,7 @@ export class Outbox {
     const commands = rows.map((r) => JSON.parse(r.command) as Command);
     // counted before sending: after a crash or a lost answer the hub is asked first
     this.cache.db.transaction(() => rows.forEach((r) => this.st.attempted.run(r.command_id)))();
+    for (const r of rows) this.unseen.delete(r.command_id);
     let results: CommandResult[];
     try {
       results = await sender.send(commands);
@@ -334,6 +379,11 @@ export class Outbox {
     const base = this.opts.retryMs ?? 500;
     const delay = Math.min(this.opts.maxRetryMs ?? 30_000, base * 2 ** this.failures) * (0.75 + Math.random() * 0.5);
     this.failures++;
+    this.armRetry(delay);
+  }
+
+  private armRetry(delay: number): void {
+    this.retryAt = Date.now() + delay;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.kick();
@@ -341,6 +391,9 @@ export class Outbox {
     this.retryTimer.unref?.();
   }
 }
+
+/** lookups of commands whose answer was lost, in flight at once */
+const LOOKUP_PARALLEL = 8;
 
 /** the id of the timeline entry a pending command shows until the hub's own arrives */
 export const pendingEntryId = (commandId: string): string => `pending.${commandId}`.slice(0, 64);
