@@ -91,6 +91,8 @@ const zh = {
   'cmd.note': '备注',
   'cmd.supervise': '督办',
   'cmd.split': '拆分',
+  'cmd.link': '并入上报',
+  'cmd.unlink': '拆出上报',
 
   // the operator console (issue 4)
   'role.system': '系统',
@@ -406,6 +408,8 @@ const en: Record<MessageKey, string> = {
   'cmd.note': 'Note',
   'cmd.supervise': 'Supervise',
   'cmd.split': 'Split',
+  'cmd.link': 'Report joined',
+  'cmd.unlink': 'Report split off',
 
   'role.system': 'System',
   'link.core': 'Core',
