@@ -94,6 +94,19 @@ describe('ConsoleCache: the queue', () => {
     expect(ids(c, {}, 'deadline')).toEqual(['ev-overdue', 'ev-special', 'ev-esc', 'ev-general', 'ev-new']);
   });
 
+  it('pages through the urgency order across the overdue boundary without gaps or repeats', () => {
+    const c = world();
+    const all = ids(c, {});
+    for (const limit of [1, 2, 3]) {
+      const walked: string[] = [];
+      for (let offset = 0; offset < all.length; offset += limit) walked.push(...c.queue({}, 'urgency', offset, limit, NOW).rows.map((r) => r.event.id));
+      expect(walked).toEqual(all);
+    }
+    // with a search as well, the overdue still come first
+    const both = c.queue({ text: 'ev-' }, 'urgency', 0, 50, NOW).rows.map((r) => r.event.id);
+    expect(both).toEqual(all);
+  });
+
   it('filters by state, tier, source, town, category, assignee, overdue and text', () => {
     const c = world();
     expect(ids(c, { states: ['closed'] })).toEqual(['ev-closed']);

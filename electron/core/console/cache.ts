@@ -435,17 +435,21 @@ export class ConsoleCache {
       sort === 'newest'
         ? 'reported_at DESC, id DESC'
         : sort === 'deadline'
-          ? 'deadline IS NULL, deadline ASC, reported_at DESC, id'
-          : // overdue first, then special > escalated > general, then the nearest deadline, then the newest
-            '(is_open = 1 AND deadline < @now) DESC, tier_rank DESC, deadline IS NULL, deadline ASC, reported_at DESC, id';
+          ? 'deadline_key, reported_at DESC, id'
+          : // special > escalated > general, then the nearest deadline (none last), then the newest
+            'tier_rank DESC, deadline_key, reported_at DESC, id';
+
+    // urgency puts the overdue first: two index walks (overdue, then the rest) instead of one sort
+    if (sort === 'urgency' && !text) return this.urgencyPage(whereSql, params, order, offset, limit, now);
 
     let total: number;
     let ids: string[];
     if (text) {
+      const textOrder = sort === 'urgency' ? `(is_open = 1 AND deadline_key < @now) DESC, ${order}` : order;
       // the text scan is the expensive part: done once, counting with a window over the same pass
       const hits = this.db
         .prepare<Record<string, unknown>, { id: string; total: number }>(
-          `SELECT id, count(*) OVER () AS total FROM events WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+          `SELECT id, count(*) OVER () AS total FROM events WHERE ${whereSql} ORDER BY ${textOrder} LIMIT @limit OFFSET @offset`,
         )
         .all({ ...params, limit, offset });
       total = hits[0]?.total ?? (offset > 0 ? this.count(whereSql, params) : 0);
@@ -454,6 +458,21 @@ export class ConsoleCache {
       total = this.count(whereSql, params);
       ids = this.db.prepare(`SELECT id FROM events WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit, offset }) as string[];
     }
+    return this.page(ids, total, offset, now);
+  }
+
+  private urgencyPage(whereSql: string, params: Record<string, unknown>, order: string, offset: number, limit: number, now: number): QueuePage {
+    const overdue = `${whereSql} AND is_open = 1 AND deadline_key < @now`;
+    const rest = `${whereSql} AND (is_open = 0 OR deadline_key >= @now)`;
+    const select = (w: string, lim: number, off: number) =>
+      this.db.prepare(`SELECT id FROM events WHERE ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit: lim, offset: off }) as string[];
+    const nOverdue = this.count(overdue, params);
+    const ids = offset < nOverdue ? select(overdue, limit, offset) : [];
+    if (ids.length < limit) ids.push(...select(rest, limit - ids.length, Math.max(0, offset - nOverdue)));
+    return this.page(ids, this.count(whereSql, params), offset, now);
+  }
+
+  private page(ids: readonly string[], total: number, offset: number, now: number): QueuePage {
     const pending = new Set(this.st.pendingEventIds.all().map((r) => r.event_id));
     const rows = ids.map((id) => this.row(this.event(id)!, now, pending.has(id)));
     return { total, offset, rows };
