@@ -255,6 +255,11 @@ describe('operator console on the console core, in Chromium', () => {
     const toast = page.getByTestId('toast-bad');
     await toast.waitFor({ timeout: 20_000 });
     expect(await toast.textContent()).toContain('已回滚');
+    // the toast fades; the rolled-back action stays listed with its reason until the operator clears it
+    const listed = page.getByTestId('conflicts');
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain('已回滚的操作');
+    expect(await listed.textContent()).toContain('ui-r1');
     expect(await toast.textContent()).toMatch(/rejected|reported|accept/);
     // the hub's word stands: the event is rejected here too, and no longer pending
     await expect.poll(() => page.locator('[data-testid=detail][data-event=ui-r1]').getAttribute('data-state'), { timeout: 10_000 }).toBe('rejected');

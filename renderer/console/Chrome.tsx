@@ -1,9 +1,12 @@
 /** The page around the work: top bar, sign-in, toasts, and the shortcut list. */
 import { useState, type FormEvent } from 'react';
 import type { SessionInfo } from '../../shared/schema/console';
-import { t, toggleLang, useLang } from '../i18n';
+import { t, tMaybe, toggleLang, useLang } from '../i18n';
 import { formatTime, principalRole } from './format';
 import { keyLabel, SHORTCUTS } from './keyboard';
+
+/** Behind by more than this many changes, the top bar shows the catch-up as a progress bar. */
+const CATCH_UP_SHOWN = 200;
 
 export function TopBar(props: { session: SessionInfo | null; wall: boolean; coreUp: boolean; onLogout?: () => void; onCall?: () => void }) {
   useLang();
@@ -40,6 +43,11 @@ export function TopBar(props: { session: SessionInfo | null; wall: boolean; core
           {t('link.head')} <b data-testid="head">{s?.principal ? s.cursor : '—'}</b>
           {s?.principal && s.head > s.cursor && <span className="muted"> / {s.head}</span>}
         </span>
+        {s?.principal && s.head - s.cursor > CATCH_UP_SHOWN && (
+          <span className="meta catch-up" data-testid="catch-up">
+            {t('link.catchingUp')} <progress max={s.head} value={s.cursor} /> {Math.floor((100 * s.cursor) / s.head)}%
+          </span>
+        )}
         {s?.principal && s.outbox > 0 && (
           <span className="meta warn-text" data-testid="outbox" title={`${s.outbox} ${t('link.waiting')}`}>
             {t('link.outbox')} <b>{s.outbox}</b>
@@ -187,5 +195,42 @@ export function HelpOverlay(props: { onClose: () => void }) {
         </table>
       </div>
     </div>
+  );
+}
+
+export interface Conflict {
+  commandId: string;
+  eventId: string;
+  commandType: string;
+  reason: string;
+  at: number;
+}
+
+/** Actions the hub refused after this console showed them done: each rolled back, listed with its reason. */
+export function Conflicts(props: { conflicts: readonly Conflict[]; onOpen: (eventId: string) => void; onClear: () => void }) {
+  useLang();
+  if (props.conflicts.length === 0) return null;
+  return (
+    <aside className="card conflicts" role="region" aria-label={t('conflicts.heading')} data-testid="conflicts">
+      <div className="conflicts-head">
+        <b>
+          {t('conflicts.heading')} ({props.conflicts.length})
+        </b>
+        <button type="button" className="ghost" onClick={props.onClear}>
+          {t('conflicts.clear')}
+        </button>
+      </div>
+      <ul>
+        {props.conflicts.map((c) => (
+          <li key={c.commandId}>
+            <span className="mono">{formatTime(c.at, false)}</span>{' '}
+            <button type="button" className="link-button" onClick={() => props.onOpen(c.eventId)}>
+              {c.eventId.slice(0, 18)}
+            </button>{' '}
+            {tMaybe(`cmd.${c.commandType}`, c.commandType)}: {c.reason}
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }

@@ -13,7 +13,7 @@ import { t, tMaybe, useLang } from '../i18n';
 import { ActionDialog, type DialogKind } from './ActionDialogs';
 import { beep } from './beep';
 import { CallForm } from './CallForm';
-import { HelpOverlay, ShortcutBar, Toasts, type Toast } from './Chrome';
+import { Conflicts, HelpOverlay, ShortcutBar, Toasts, type Conflict, type Toast } from './Chrome';
 import { EventDetail } from './EventDetail';
 import { useShortcuts, type KeyAction } from './keyboard';
 import { DEFAULT_CONTROLS, QueueFilters, QueueList, STATE_GROUPS, type QueueControls } from './Queue';
@@ -139,6 +139,7 @@ export function Console(props: {
     setToasts((xs) => [...xs.slice(-4), { id, kind, text }]);
     setTimeout(() => setToasts((xs) => xs.filter((x) => x.id !== id)), kind === 'bad' ? TOAST_MS * 2 : TOAST_MS);
   }, []);
+  const [conflicts, setConflicts] = useState<Conflict[]>([]);
   const [highlighted, setHighlighted] = useState<ReadonlySet<string>>(new Set());
   const highlight = useCallback((id: string) => {
     setHighlighted((s) => new Set(s).add(id));
@@ -171,7 +172,10 @@ export function Console(props: {
           break;
         case 'settled':
           if (n.status === 'rejected') {
-            toast('bad', `${t('toast.rolledBack')}${n.error?.error.message ?? tMaybe(`cmd.${n.commandType}`, n.commandType)}`);
+            const reason = n.error?.error.message ?? tMaybe(`cmd.${n.commandType}`, n.commandType);
+            toast('bad', `${t('toast.rolledBack')}${reason}`);
+            // toasts fade; the list stays until the operator has read it, so nothing is dropped unseen
+            setConflicts((xs) => [...xs, { commandId: n.commandId, eventId: n.eventId, commandType: n.commandType, reason, at: Date.now() }]);
             queueRef.current.refresh();
             if (openRef.current === n.eventId) loadDetail(n.eventId);
           }
@@ -381,6 +385,7 @@ export function Console(props: {
         />
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      <Conflicts conflicts={conflicts} onOpen={open} onClear={() => setConflicts([])} />
       <Toasts toasts={toasts} onDismiss={(id) => setToasts((xs) => xs.filter((x) => x.id !== id))} />
     </>
   );
