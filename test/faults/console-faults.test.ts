@@ -11,6 +11,7 @@
  * (or SEED=n), more actions and more kills.
  */
 import Database from 'better-sqlite3';
+import { makeRng } from '../../server/demo/random';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -30,18 +31,7 @@ const FAULT_EVERY_MS = 90;
 /** the storm goes on past the last action until this many faults were injected */
 const MIN_FAULTS = SOAK ? 1000 : 220;
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
+const rand = makeRng(SEED);
 const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 /** JSON with keys sorted, so records compare by content */
