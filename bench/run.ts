@@ -6,6 +6,10 @@ const all = {
   intake: () => import('./intake'),
   console: () => import('./console'),
   continuity: () => import('./continuity'),
+  'video-wall': () => import('./video-wall'),
+  map: () => import('./map'),
+  callback: () => import('./callback'),
+  stats: () => import('./stats'),
 } as const;
 
 const pick = process.argv.slice(2).filter((a): a is keyof typeof all => a in all);

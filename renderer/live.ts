@@ -3,7 +3,7 @@
  * and the live change feed over WebSocket with reconnect and resume from the last sequence.
  * Everything that arrives is validated against shared/schema before use.
  */
-import { ApiError, LiveServerMessage, LoginResponse, type Change, type LiveClientMessage, type Principal } from '../shared/schema';
+import { ApiError, LiveServerMessage, LoginResponse, type CallServerSignal, type Change, type LiveClientMessage, type Principal } from '../shared/schema';
 
 export interface HostConfig {
   hubUrl: string;
@@ -63,9 +63,13 @@ export interface LiveHandlers {
   onInvalid(raw: unknown): void;
   /** the hub refused the session (expired or revoked token): sign in again */
   onRejected(message: string): void;
+  /** video call-back signalling (the field page's incoming calls) */
+  onCall?(signal: CallServerSignal): void;
 }
 
 export interface LiveConnection {
+  /** sends on the open socket; false when it is not open (nothing is queued) */
+  send(msg: LiveClientMessage): boolean;
   close(): void;
 }
 
@@ -92,7 +96,11 @@ export function connectLive(hubUrl: string, token: string, after: number, h: Liv
   let pingTimer: number | undefined;
   let lastHeard = Date.now();
 
-  const send = (msg: LiveClientMessage) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(msg));
+  const send = (msg: LiveClientMessage): boolean => {
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  };
 
   const scheduleReconnect = () => {
     if (stopped) return;
@@ -149,6 +157,9 @@ export function connectLive(hubUrl: string, token: string, after: number, h: Liv
             h.onRejected(msg.error.message);
           } else console.warn('hub error on the live link:', msg.error);
           break;
+        case 'call':
+          h.onCall?.(msg.call);
+          break;
         case 'alert':
         case 'pong':
           break;
@@ -166,6 +177,7 @@ export function connectLive(hubUrl: string, token: string, after: number, h: Liv
   h.onState('offline'); // until the hub welcomes us
   open();
   return {
+    send,
     close() {
       stopped = true;
       window.clearTimeout(retryTimer);

@@ -52,7 +52,8 @@ const command = (hubUrl: string, token: string, c: Record<string, unknown>) => a
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'screenshots-'));
   const host = await startConsoleHost({ dataDir: dir, port: 0, demo: true, sim: true });
-  const browser = await launchChromium();
+  // WebGL in software (SwiftShader) for the map
+  const browser = await launchChromium(['--use-angle=swiftshader', '--enable-unsafe-swiftshader']);
   try {
     const hub = host.hubUrl;
     const op = String((await api(hub, '', 'POST', '/api/auth/login', { username: 'operator', password: 'operator' })).token);
@@ -162,6 +163,27 @@ async function main() {
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(OUT, 'console-detail.png') });
     console.log(`wrote ${join(OUT, 'console-detail.png')}`);
+
+    // the map: every layer of the district, the urban streets at street-block scale, one grid open
+    await page.getByTestId('view-map').click();
+    await page.waitForSelector('[data-testid=map-view][data-ready=true]', { timeout: 60_000 });
+    await page.waitForFunction(() => (window.__gridMap?.counts.events ?? 0) > 0 && (window.__gridMap?.counts.grids ?? 0) > 1000, undefined, { timeout: 60_000 });
+    const centre = polygonCentroid(gridById.get('grid-0-3-1')!.polygon);
+    await page.evaluate(
+      ([lng, lat]) =>
+        new Promise<void>((resolve) => {
+          const m = window.__gridMap!.map;
+          m.once('idle', () => resolve());
+          m.jumpTo({ center: [lng, lat], zoom: 13.2 });
+        }),
+      [centre.lng, centre.lat] as const,
+    );
+    const gridSpot = await page.evaluate(([lng, lat]) => window.__gridMap!.pagePoint({ lng: lng + 0.0012, lat: lat + 0.0015 }), [centre.lng, centre.lat] as const);
+    await page.mouse.click(gridSpot.x, gridSpot.y);
+    await page.getByTestId('grid-patrol').or(page.getByTestId('grid-panel').locator('text=巡查数据暂不可用')).first().waitFor({ timeout: 20_000 }).catch(() => {});
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(OUT, 'console-map.png') });
+    console.log(`wrote ${join(OUT, 'console-map.png')}`);
   } finally {
     await browser.close().catch(() => {});
     await host.close();

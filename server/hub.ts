@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TAXONOMY, Taxonomy } from '../shared/taxonomy';
 import { AttachmentStore } from './attachments';
 import { Auth } from './auth';
+import { CallRecords } from './call/records';
+import { CallService } from './call/service';
+import type { IceServer } from '../shared/schema';
 import { bearerToken, type HubContext } from './context';
 import { DeadlineTimer } from './deadlines';
 import { seedDemo } from './demo/seed';
@@ -20,12 +23,18 @@ import { authRoutes } from './routes/auth';
 import { changeRoutes } from './routes/changes';
 import { commandRoutes } from './routes/commands';
 import { districtRoutes } from './routes/district';
+import { mapRoutes } from './routes/map';
+import { statsRoutes } from './routes/stats';
 import { cameraAlarmRoutes } from './routes/camera-alarm';
 import { fieldPageRoutes } from './routes/field-page';
 import { fieldRoutes } from './routes/field';
 import { intakeRoutes } from './routes/intake';
 import { open311Routes } from './routes/open311';
 import { openapiRoutes } from './routes/openapi';
+import { hlsRoutes } from './routes/hls';
+import { videoRoutes } from './routes/video';
+import { originOf, startMediaListeners, type MediaListeners } from './video/media-listeners';
+import { VideoService, type VideoControl, type VideoOptions } from './video/service';
 import { SqliteStore } from './store/sqlite/store';
 
 export interface HubOptions {
@@ -60,6 +69,24 @@ export interface HubOptions {
   open311ApiKey?: string;
   /** the built renderer (`out/renderer`), for the field page at /field; default: this checkout's */
   rendererDir?: string;
+  /**
+   * Extra listeners on the host serving only /hls/* (more origins for a wall of players: Chromium
+   * opens 6 connections per origin). Default 4 with the demo, else 0.
+   */
+  mediaPorts?: number;
+  /** the demo cameras' HLS: cache dir, ffmpeg, low-latency tags (server/video/service.ts) */
+  video?: VideoOptions;
+  /**
+   * STUN/TURN servers handed to both ends of a video call-back (this deployment's); without any,
+   * the browsers use host candidates only, which reach across one LAN
+   */
+  iceServers?: IceServer[];
+  /** coturn's static-auth-secret: TURN servers without a username get per-call credentials */
+  turnSecret?: string;
+  /** how long a leader's phone rings before the call counts as not answered (default 30 s) */
+  callRingTimeoutMs?: number;
+  /** a call-back confirmed on site counts as the review (审核), feedback → reviewed (default: on for the demo, else off) */
+  callbackConfirmsReview?: boolean;
 }
 
 export const DEMO_CAMERA_TOKEN = 'camera_demo';
@@ -70,6 +97,10 @@ export const defaultRendererDir = (): string => fileURLToPath(new URL('../out/re
 export interface RunningHub {
   url: string;
   port: number;
+  /** where players fetch hub-served streams: this origin, then the media listeners' (GET /api/video/origins) */
+  mediaOrigins: string[];
+  /** the demo cameras' streams: cut and restore (tests, the demo) */
+  video: VideoControl;
   store: SqliteStore;
   auth: Auth;
   district: DistrictIndex;
@@ -105,6 +136,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const pipeline = new CommandPipeline({
     store,
     taxonomy: () => taxonomy,
+    rules: { callbackConfirmsReview: opts.callbackConfirmsReview ?? opts.demo ?? false },
     locate: (pt) => district.locate(pt, now()),
     onCommit: (written) => {
       live.publish(written);
@@ -115,6 +147,15 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     },
     now,
   });
+  const calls = new CallService({
+    store,
+    peersOf: (personId) => live.peersOf(personId),
+    records: new CallRecords(pipeline),
+    ice: { servers: opts.iceServers ?? [], ...(opts.turnSecret ? { turnSecret: opts.turnSecret } : {}) },
+    ...(opts.callRingTimeoutMs !== undefined ? { ringTimeoutMs: opts.callRingTimeoutMs } : {}),
+    now,
+  });
+  live.setCallHandler(calls);
   const deadlines = new DeadlineTimer(store, pipeline, (a, town) => live.alert(a, town), opts.deadlineSweepMs ?? 15_000, now);
 
   if (opts.demo && !(await store.getMeta('seeded'))) {
@@ -130,6 +171,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
       openAssignments: await store.openAssignmentCounts(),
     });
   await reloadDistrict();
+  const video = new VideoService(store, live, opts.video);
+  // hub-served cameras are online exactly when ffmpeg can make their streams
+  await video.start();
+  let mediaPorts: number[] = [];
 
   const app = Fastify({
     logger: opts.log ? { level: 'info' } : false,
@@ -159,11 +204,15 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   commandRoutes(app, ctx);
   changeRoutes(app, ctx);
   districtRoutes(app, ctx);
+  mapRoutes(app, ctx);
+  statsRoutes(app, ctx);
   intakeRoutes(app, ctx, hotlineToken);
   cameraAlarmRoutes(app, ctx, opts.cameraAlarmToken ?? (opts.demo ? DEMO_CAMERA_TOKEN : undefined));
   open311Routes(app, ctx, opts.open311ApiKey ?? (opts.demo ? DEMO_OPEN311_KEY : undefined));
   fieldRoutes(app, ctx);
   openapiRoutes(app);
+  await hlsRoutes(app, video);
+  videoRoutes(app, ctx, video, () => [port, ...mediaPorts], opts.host ?? '127.0.0.1');
   await attachmentRoutes(app, ctx);
   await fieldPageRoutes(app, opts.rendererDir ?? defaultRendererDir());
 
@@ -176,12 +225,24 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+  let media: MediaListeners | undefined;
+  try {
+    media = await startMediaListeners(opts.mediaPorts ?? (opts.demo ? 4 : 0), opts.host ?? '127.0.0.1', video, !!opts.log);
+    mediaPorts = media.ports;
+  } catch (err) {
+    video.close();
+    await app.close();
+    await store.close();
+    throw err;
+  }
   deadlines.start();
   replies?.start();
 
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
+    mediaOrigins: [port, ...mediaPorts].map((p) => originOf(opts.host ?? '127.0.0.1', p)),
+    video,
     store,
     auth,
     district,
@@ -191,7 +252,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     close: async () => {
       deadlines.stop();
       await replies?.stop();
+      calls.closeAll();
       live.closeAll();
+      // blocked playlist requests and encodes end first, so the listeners close at once
+      video.close();
+      await media?.close();
       await app.close();
       await store.close();
     },

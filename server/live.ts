@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { DomainError } from '../shared/errors';
-import { isFieldRole, LiveClientMessage, type Alert, type Change, type LiveServerMessage, type Principal } from '../shared/schema';
+import { isFieldRole, LiveClientMessage, type Alert, type CallClientSignal, type Change, type LiveServerMessage, type Principal } from '../shared/schema';
 import type { Auth } from './auth';
 import type { HubStore, ScopedChange } from './store/interface';
 
@@ -11,7 +11,30 @@ const HIGH_WATER = 4 * 1024 * 1024;
 const FIELD_REPORTS_MS = 30 * 86_400_000;
 const FIELD_SEED_LIMIT = 1000;
 
-interface Client {
+/**
+ * One authenticated live socket as the call service (server/call) sees it: who is behind it, from
+ * which console or device, and a way to send it a message.
+ */
+export interface LivePeer {
+  /** unique per socket for the hub's lifetime */
+  readonly id: number;
+  readonly principal: Principal;
+  /** the console label or `device:<id>` the socket authenticated as */
+  readonly origin: string;
+  send(msg: LiveServerMessage): void;
+}
+
+/** Where the live sockets' call signalling goes (server/call/service.ts). */
+export interface CallHandler {
+  /** a `call` message from an authenticated socket */
+  message(peer: LivePeer, signal: CallClientSignal): void;
+  /** a socket was welcomed (a leader's page back online while its phone is being rung) */
+  joined(peer: LivePeer): void;
+  /** a socket closed */
+  left(peer: LivePeer): void;
+}
+
+interface Client extends LivePeer {
   ws: WebSocket;
   principal: Principal;
   /** last sequence number sent to this client */
@@ -33,6 +56,8 @@ interface Client {
  */
 export class LiveHub {
   private readonly clients = new Set<Client>();
+  private nextId = 1;
+  private calls: CallHandler | undefined;
 
   constructor(
     private readonly store: HubStore,
@@ -43,6 +68,16 @@ export class LiveHub {
 
   get size() {
     return this.clients.size;
+  }
+
+  /** Routes `call` messages to the call service (set once, at start). */
+  setCallHandler(handler: CallHandler): void {
+    this.calls = handler;
+  }
+
+  /** The open sockets of one person (a leader may have the field page open on two phones). */
+  peersOf(personId: string): LivePeer[] {
+    return [...this.clients].filter((c) => c.principal.personId === personId && c.ws.readyState === c.ws.OPEN);
   }
 
   accept(ws: WebSocket): void {
@@ -62,6 +97,23 @@ export class LiveHub {
         return this.fail(ws, e instanceof DomainError ? e : new DomainError('bad_json', 'Live messages must be JSON.'));
       }
       if (msg.type === 'ping') return send(ws, { type: 'pong', at: this.now() });
+      if (msg.type === 'call') {
+        // a call from a socket not yet welcomed is refused in the call's own envelope: a page's
+        // live link is not torn down for it
+        if (!client) {
+          return send(ws, {
+            type: 'call',
+            call: { kind: 'error', callId: msg.call.callId, refused: msg.call.kind, error: { code: 'unauthenticated', message: 'Send hello with your token and wait for welcome before call signalling.' } },
+          });
+        }
+        if (!this.calls) {
+          return send(ws, {
+            type: 'call',
+            call: { kind: 'error', callId: msg.call.callId, refused: msg.call.kind, error: { code: 'unavailable', message: 'This hub does not relay video calls.' } },
+          });
+        }
+        return this.calls.message(client, msg.call);
+      }
       if (helloSeen) return this.fail(ws, new DomainError('invalid', 'hello was already received on this connection.'));
       helloSeen = true;
       try {
@@ -69,9 +121,19 @@ export class LiveHub {
         clearTimeout(helloTimer);
         const events = isFieldRole(auth.principal.role) ? await fieldEventSet(this.store, auth.principal.personId, this.now()) : undefined;
         if (ws.readyState !== ws.OPEN) return;
-        client = { ws, principal: auth.principal, cursor: msg.after, pumping: false, ...(events ? { events } : {}) };
+        client = {
+          id: this.nextId++,
+          ws,
+          principal: auth.principal,
+          origin: auth.origin,
+          send: (m: LiveServerMessage) => send(ws, m),
+          cursor: msg.after,
+          pumping: false,
+          ...(events ? { events } : {}),
+        };
         this.clients.add(client);
         send(ws, { type: 'welcome', principal: auth.principal, head: await this.store.head() });
+        this.calls?.joined(client);
         void this.pump(client);
       } catch (e) {
         this.fail(ws, e instanceof DomainError ? e : new DomainError('internal', 'Could not start the live feed.'));
@@ -79,7 +141,10 @@ export class LiveHub {
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
-      if (client) this.clients.delete(client);
+      if (client) {
+        this.clients.delete(client);
+        this.calls?.left(client);
+      }
     });
     ws.on('error', () => ws.terminate());
   }

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DEFAULT_DEDUP, pickDuplicate, searchBox, type DedupRule } from '../shared/dedup';
 import type { Command } from '../shared/schema';
 import type { Taxonomy } from '../shared/taxonomy';
-import { decide, type Actor, type Place, type WorkflowContext } from '../shared/workflow';
+import { decide, type Actor, type Place, type WorkflowContext, type WorkflowRules } from '../shared/workflow';
 import type { AppliedCommand, CommandEnvelope, HubStore, ScopedChange } from './store/interface';
 
 export interface Submission {
@@ -27,6 +27,8 @@ export interface PipelineDeps {
   maxBatch?: number;
   /** when a report joins an open event instead of opening one (default DEFAULT_DEDUP) */
   dedup?: DedupRule;
+  /** the district's workflow rules (a confirmed call-back counts as the review, …) */
+  rules?: WorkflowRules;
 }
 
 /**
@@ -80,7 +82,7 @@ export class CommandPipeline {
   private async envelope(p: Pending): Promise<CommandEnvelope> {
     const { command, actor, origin } = p;
     const now = this.now();
-    const ctx: WorkflowContext = { taxonomy: this.deps.taxonomy(), entryId: uuidv7(), origin };
+    const ctx: WorkflowContext = { taxonomy: this.deps.taxonomy(), entryId: uuidv7(), origin, ...(this.deps.rules ? { rules: this.deps.rules } : {}) };
     if (command.type === 'report') ctx.place = this.deps.locate(command.position);
     if (command.type === 'dispatch') ctx.assignee = (await this.deps.store.getPerson(command.assigneeId)) ?? null;
     const rule = this.dedup;

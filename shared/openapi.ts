@@ -36,6 +36,7 @@ import {
   UploadQuery,
   type CommandType,
 } from './schema';
+import { BreakdownQuery, OverdueItem, OverdueQuery, StatsBreakdown, StatsOverview, StatsQuery } from './schema/stats';
 import { Category, Taxonomy } from './taxonomy';
 
 /**
@@ -102,6 +103,9 @@ const COMPONENTS: Record<string, z.ZodType> = {
   Open311RequestCreated,
   Open311ServiceRequest,
   Open311Error,
+  StatsOverview,
+  StatsBreakdown,
+  OverdueItem,
 };
 
 /**
@@ -428,6 +432,56 @@ function paths(): OpenApiDocument['paths'] {
         responses: { 200: answer('A one-element array', { type: 'array', items: ref('Open311ServiceRequest') }), ...open311Errors(400, 404) },
       },
     },
+    '/api/stats/overview': {
+      get: {
+        operationId: 'statsOverview',
+        summary: 'The figures of a period: intake by hour, source and category, closure, on-time and satisfaction rates, where cases ended, open and overdue now',
+        description: 'Periods are half-open [from, to) in ms; each figure is defined at /api/stats/definitions. Desks only; a sub-centre desk gets its own town.',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(StatsQuery, { from: 'start, ms since the epoch', to: 'end (exclusive)', townId: 'one town' }),
+        responses: { 200: answer('The figures', ref('StatsOverview')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/breakdown': {
+      get: {
+        operationId: 'statsBreakdown',
+        summary: 'A period broken down by town, community, grid or leader',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(BreakdownQuery, { by: 'town, community, grid or leader' }),
+        responses: { 200: answer('One row per unit', ref('StatsBreakdown')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/overdue': {
+      get: {
+        operationId: 'statsOverdue',
+        summary: 'Open events past their deadline (督办), most overdue first',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(OverdueQuery),
+        responses: { 200: answer('The list', { type: 'object', properties: { items: { type: 'array', items: ref('OverdueItem') } }, required: ['items'] }), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/export.xlsx': {
+      get: {
+        operationId: 'statsExport',
+        summary: 'The period’s figures, breakdowns and overdue list as an Excel workbook with Chinese headers',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(StatsQuery),
+        responses: { 200: { description: 'The workbook', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} } }, ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/definitions': {
+      get: {
+        operationId: 'statsDefinitions',
+        summary: 'What each figure means, in Chinese and English',
+        tags: ['stats'],
+        security: SESSION,
+        responses: { 200: answer('Definitions by figure id', { type: 'object' }), ...hubErrors(401, 403) },
+      },
+    },
     '/api/openapi.json': {
       get: { operationId: 'openapi', summary: 'This document', tags: ['hub'], security: [], responses: { 200: answer('OpenAPI 3.1', { type: 'object' }) } },
     },
@@ -456,6 +510,7 @@ export function buildOpenApi(version = '0.0.0'): OpenApiDocument {
       { name: 'district', description: 'reference answers' },
       { name: 'intake', description: 'partner systems' },
       { name: 'open311', description: 'Open311 GeoReport v2, JSON only' },
+      { name: 'stats', description: 'statistics and ledgers for desks' },
       { name: 'hub', description: 'the hub itself' },
     ],
     paths: paths(),

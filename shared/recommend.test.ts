@@ -57,14 +57,14 @@ describe('Recommender, hand-checked', () => {
     expect(out.map((r) => r.personId)).toEqual(['m1', 'l1', 'l5', 'l2', 'l4', 'l3', 'both', 'n1']);
     expect(out.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const by = Object.fromEntries(out.map((r) => [r.personId, r]));
-    expect(by.m1!.standing).toEqual([0, 0, 0, 0]);
-    expect(by.l1!.standing).toEqual([0, 0, 0, 0]);
-    expect(by.l5!.standing).toEqual([0, 0, 0, 1]);
-    expect(by.l2!.standing).toEqual([0, 0, 1, 0]);
-    expect(by.l4!.standing).toEqual([0, 0, 1, 0]);
-    expect(by.l3!.standing).toEqual([0, 1, 0, 0]);
-    expect(by.both!.standing).toEqual([0, 1, 1, 0]);
-    expect(by.n1!.standing).toEqual([1, 0, 0, 0]);
+    expect(by.m1!.standing).toEqual([0, 0, 0, 0, 0]);
+    expect(by.l1!.standing).toEqual([0, 0, 0, 0, 0]);
+    expect(by.l5!.standing).toEqual([0, 0, 0, 0, 1]);
+    expect(by.l2!.standing).toEqual([0, 0, 0, 1, 0]);
+    expect(by.l4!.standing).toEqual([0, 0, 0, 1, 0]);
+    expect(by.l3!.standing).toEqual([0, 1, 0, 0, 0]);
+    expect(by.both!.standing).toEqual([0, 1, 1, 1, 0]);
+    expect(by.n1!.standing).toEqual([1, 0, 0, 0, 0]);
     expect(by.m1!.responsibleGridIds).toEqual(['D']);
     expect(by.both!.responsibleGridIds).toEqual(['D', 'C']);
     expect(by.n1!.responsibleGridIds).toEqual([]);
@@ -89,9 +89,21 @@ describe('Recommender, hand-checked', () => {
     for (const resp of ['m1', 'l1', 'l5', 'l2', 'l4', 'l3', 'both']) expect(pos(resp)).toBeLessThan(pos('n1'));
   });
 
+  it('puts the grid’s own leader before the community’s chief grid leader, even a nearer, fresher chief', () => {
+    const chief = person('chief', 'chief_leader', ['C', 'N']);
+    const own = person('own', 'leader', ['C']);
+    const r = buildRecommender(grids, [chief, own], [f('chief', 10, 0, 1 * MIN), f('own', 900, 0, 9 * MIN)], new Map());
+    const out = r.recommend(O, NOW);
+    expect(out.map((x) => x.personId)).toEqual(['own', 'chief']);
+    expect(out[1]!.standing).toEqual([0, 0, 1, 0, 0]);
+    // an off-duty leader does not outrank a chief on duty
+    const r2 = buildRecommender(grids, [chief, { ...own, onDuty: false }], [f('chief', 10, 0, 1 * MIN), f('own', 900, 0, 9 * MIN)], new Map());
+    expect(r2.recommend(O, NOW).map((x) => x.personId)).toEqual(['chief', 'own']);
+  });
+
   it('puts no-fix candidates last within their standing', () => {
     const out = rec.recommend(O, NOW);
-    const same = out.filter((r) => compareStanding(r.standing, [0, 0, 1, 0]) === 0).map((r) => r.personId);
+    const same = out.filter((r) => compareStanding(r.standing, [0, 0, 0, 1, 0]) === 0).map((r) => r.personId);
     expect(same).toEqual(['l2', 'l4']);
   });
 
@@ -204,7 +216,8 @@ describe('Recommender, properties', () => {
             const i = Number(r.personId.slice(1));
             const p = pspecs[i]!;
             const fresh = p.fix !== undefined && p.fix.ageMin * MIN <= opts.staleAfterMs;
-            expect(r.standing).toEqual([responsible.includes(r.personId) ? 0 : 1, p.onDuty ? 0 : 1, fresh ? 0 : 1, loadBand(p.open)]);
+            const overseer = p.role === 'chief_leader' ? 1 : 0;
+            expect(r.standing).toEqual([responsible.includes(r.personId) ? 0 : 1, p.onDuty ? 0 : 1, overseer, fresh ? 0 : 1, loadBand(p.open)]);
             expect(new Set(r.responsibleGridIds)).toEqual(new Set(people[i]!.gridIds.filter((g) => containing.includes(g))));
           }
         },

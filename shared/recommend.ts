@@ -4,8 +4,9 @@
  * Candidates are the field staff responsible for any grid containing the point (a dedicated grid and
  * the comprehensive grid around it both count) and the k field staff nearest by latest fix.
  * Standing, compared lexicographically (lower is better):
- *   [responsible ? 0 : 1, onDuty ? 0 : 1, fresh fix ? 0 : 1 (no fix is stale), load band 0|1|2]
- * then distance ascending (no fix last), then personId.
+ *   [responsible ? 0 : 1, onDuty ? 0 : 1, overseer ? 1 : 0, fresh fix ? 0 : 1 (no fix is stale), load band 0|1|2]
+ * then distance ascending (no fix last), then personId. An overseer is a chief grid leader (总网格长):
+ * responsible for every grid of the community, but the grid's own leader walks it and goes first.
  *
  * Pure: no Node, DOM or Electron imports.
  */
@@ -43,7 +44,7 @@ export interface Recommendation {
   personId: string;
   /** 1-based */
   rank: number;
-  /** lexicographic, lower is better: [responsible, onDuty, fresh fix, load band] */
+  /** lexicographic, lower is better: [responsible, onDuty, overseer, fresh fix, load band] */
   standing: number[];
   /** metres from the point to the latest fix; absent without a fix */
   distanceM?: number;
@@ -91,6 +92,9 @@ interface Candidate {
   info: StaffInfo;
   grids: Grid[];
 }
+
+/** roles responsible for their grids by oversight, not by walking them */
+const OVERSEERS: ReadonlySet<string> = new Set(['chief_leader']);
 
 export class Recommender {
   constructor(
@@ -155,7 +159,7 @@ export class Recommender {
       const rec: Recommendation = {
         personId,
         rank: 0,
-        standing: [responsible ? 0 : 1, onDuty ? 0 : 1, fresh ? 0 : 1, loadBand(open)],
+        standing: [responsible ? 0 : 1, onDuty ? 0 : 1, OVERSEERS.has(info.person.role) ? 1 : 0, fresh ? 0 : 1, loadBand(open)],
         onDuty,
         openAssignments: open,
         responsibleGridIds: grids.map((g) => g.id),

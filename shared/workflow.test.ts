@@ -104,6 +104,7 @@ function cmd(type: CommandType, over: Record<string, unknown> = {}): Command {
     note: { note: 'called the caller back' },
     supervise: {},
     split: {},
+    callback: { phase: 'outcome', outcome: 'not_confirmed', note: 'the grate is still open' },
   };
   return Command.parse({ ...base, type, ...payload[type], ...over } as CommandInput);
 }
@@ -197,6 +198,8 @@ const EXPECT: Record<Exclude<CommandType, 'report'>, { from: EventState[]; to: E
   },
   supervise: { from: OPEN, to: 'same', who: (a) => ['system', 'duty_chief'].includes(a.actor.role) || 'role_not_allowed' },
   split: { from: ['merged'], to: 'reported', who: deskOnly },
+  // the call-back record (here an outcome): any state of a case (not a rejected or merged report), desks only (phases: shared/callback.test.ts)
+  callback: { from: [...OPEN, 'closed', 'evaluated'], to: 'same', who: deskOnly },
 };
 
 function expected(type: Exclude<CommandType, 'report'>, state: EventState, a: MatrixActor): true | ErrorCode {
@@ -634,6 +637,11 @@ describe('property: random command sequences', () => {
     note: fc.record({ note, attachments: hashes }),
     supervise: fc.constant({}),
     split: fc.record({ note: fc.option(note, { nil: undefined }) }),
+    callback: fc.constantFrom<Record<string, unknown>>(
+      { phase: 'outcome', outcome: 'not_confirmed', note: 'not seen on site' },
+      { phase: 'scheduled', afterMinutes: 15 },
+      { phase: 'snapshot', callId: 'K-1', attachments: [HASH], takenAt: NOW },
+    ),
   };
   const TYPES = Object.keys(PAYLOADS) as CommandType[];
   /** who a guided step sends, per command (from the rules, not from TRANSITIONS) */
@@ -653,6 +661,7 @@ describe('property: random command sequences', () => {
     note: 'reporter',
     supervise: { id: 'timer', role: 'system' },
     split: { id: 'P-op', role: 'operator' },
+    callback: { id: 'P-op', role: 'operator' },
   };
   const stepArb = fc.record({
     /** guided: a command the hand-written matrix allows from the current state, sent by a plausible actor */

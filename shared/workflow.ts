@@ -36,6 +36,14 @@ export interface Place {
   townId?: string;
 }
 
+/**
+ * A district's own rules where the reports differ. `callbackConfirmsReview`: a call-back that
+ * confirms the work on site counts as the review step (审核), so the event moves feedback → reviewed.
+ */
+export interface WorkflowRules {
+  callbackConfirmsReview?: boolean;
+}
+
 export interface WorkflowContext {
   taxonomy: Taxonomy;
   /** id for the new timeline entry (the caller makes it so decide stays pure) */
@@ -50,6 +58,8 @@ export interface WorkflowContext {
   duplicateOf?: EventRecord;
   /** for `split`: the event the report was merged into (null = it no longer exists) */
   mergedInto?: EventRecord | null;
+  /** the district's rules (default: none apply) */
+  rules?: WorkflowRules;
 }
 
 /** A change to a second event that the command makes together with its own (merge and split). */
@@ -104,6 +114,14 @@ export const TRANSITIONS: Record<CommandType, TransitionRule> = {
   note: { from: 'any', to: 'same', roles: DESK, alsoAssignee: true, alsoReporter: true },
   supervise: { from: 'any_open', to: 'same', roles: ['system', 'duty_chief'] },
   split: { from: ['merged'], to: 'reported', roles: DESK },
+  // the record of a video call-back stays writable after closing (a call may end as the case is
+  // closed); placing or scheduling one needs an open event (checked in decideCallback). A rejected
+  // or merged report is no case of its own: nobody is called about it.
+  callback: {
+    from: ['reported', 'accepted', 'dispatched', 'acknowledged', 'on_site', 'feedback', 'returned', 'reviewed', 'escalated', 'closed', 'evaluated'],
+    to: 'same',
+    roles: DESK,
+  },
 };
 
 type Fail = Extract<Decision, { ok: false }>;
@@ -289,6 +307,17 @@ export function decide(
       patch = { supervisedAt: now };
       data = { deadline: ev.deadline };
       break;
+    case 'callback': {
+      const d = decideCallback(ev, command, now, ctx);
+      if (!d.ok) return d;
+      patch = d.patch;
+      data = d.data;
+      if (d.to) {
+        const next: EventRecord = compact({ ...ev, ...patch, state: d.to, timelineLength: ev.timelineLength + 1, updatedAt: now });
+        return { ok: true, event: next, entry: makeEntry(ev.id, ev.timelineLength, ev.state, d.to, command, actor, now, ctx, data) };
+      }
+      break;
+    }
     case 'split': {
       const parent = ctx.mergedInto;
       const next: EventRecord = compact({ ...ev, ...patch, state: to, mergedInto: undefined, timelineLength: ev.timelineLength + 1, updatedAt: now });
@@ -313,6 +342,60 @@ export function decide(
     updatedAt: now,
   });
   return { ok: true, event: next, entry: makeEntry(ev.id, ev.timelineLength, ev.state, to, command, actor, now, ctx, data) };
+}
+
+/**
+ * A `callback` command's effect: the reminder set or cleared, what the timeline entry records, and
+ * for a confirming outcome under the district's rule the move to reviewed (审核).
+ */
+function decideCallback(
+  ev: EventRecord,
+  c: CommandOf<'callback'>,
+  now: number,
+  ctx: WorkflowContext,
+): { ok: true; patch: Partial<EventRecord>; data: Record<string, unknown>; to?: EventState } | Fail {
+  const needsOpenWithLeader = (what: string): Fail | null => {
+    if (!isOpenState(ev.state)) return fail('invalid_transition', `Event ${ev.id} is ${ev.state}: a call-back can be ${what} only on an open event`);
+    if (ev.assigneeId === undefined) return fail('invalid_transition', `Event ${ev.id} has no assigned leader to call back; dispatch it first`);
+    return null;
+  };
+  const call = compact({ callId: c.callId, attempt: c.attempt });
+  switch (c.phase) {
+    case 'scheduled': {
+      const bad = needsOpenWithLeader('scheduled');
+      if (bad) return bad;
+      const dueAt = now + (c.afterMinutes ?? 0) * 60_000;
+      return { ok: true, patch: { callbackDueAt: dueAt }, data: { phase: c.phase, dueAt, afterMinutes: c.afterMinutes, leaderId: ev.assigneeId } };
+    }
+    case 'unscheduled':
+      if (ev.callbackDueAt === undefined) return fail('invalid_transition', `Event ${ev.id} has no call-back scheduled`);
+      return { ok: true, patch: { callbackDueAt: undefined }, data: { phase: c.phase, dueAt: ev.callbackDueAt } };
+    case 'started': {
+      const bad = needsOpenWithLeader('placed');
+      if (bad) return bad;
+      // the call is being made: a scheduled reminder has done its job
+      return {
+        ok: true,
+        patch: { callbackDueAt: undefined },
+        data: compact({ phase: c.phase, ...call, leaderId: ev.assigneeId, recorded: c.recorded, wasDueAt: ev.callbackDueAt }),
+      };
+    }
+    case 'connected':
+      return { ok: true, patch: {}, data: compact({ phase: c.phase, ...call, setupMs: c.setupMs }) };
+    case 'lost':
+      return { ok: true, patch: {}, data: { phase: c.phase, ...call } };
+    case 'ended':
+      return { ok: true, patch: {}, data: compact({ phase: c.phase, ...call, reason: c.reason, durationMs: c.durationMs }) };
+    case 'snapshot':
+      return { ok: true, patch: {}, data: compact({ phase: c.phase, ...call, takenAt: c.takenAt, position: c.position, positionAt: c.positionAt }) };
+    case 'recording':
+      return { ok: true, patch: {}, data: compact({ phase: c.phase, ...call, durationMs: c.durationMs }) };
+    case 'outcome': {
+      const review = c.outcome === 'confirmed' && ctx.rules?.callbackConfirmsReview === true && ev.state === 'feedback';
+      const data = compact({ phase: c.phase, ...call, outcome: c.outcome, review: review || undefined });
+      return review ? { ok: true, patch: {}, data, to: 'reviewed' } : { ok: true, patch: {}, data };
+    }
+  }
 }
 
 function decideReport(command: CommandOf<'report'>, actor: Actor, now: number, ctx: WorkflowContext): Decision {

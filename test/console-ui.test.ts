@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { launchChromium } from './browser/chromium';
 import { openConsolePage } from './browser/console';
-import { getChanges, login, onePixelPng, PLACES, postCommand, expectApplied, request, startTestHub, uid, type TestHub } from './helpers/hub';
+import { allChanges, login, onePixelPng, PLACES, postCommand, expectApplied, request, startTestHub, uid, type TestHub } from './helpers/hub';
 
 /**
  * The operator console as an operator uses it, in real Chromium: the page talks to the console
@@ -100,7 +100,7 @@ describe('operator console on the console core, in Chromium', () => {
 
   /** The event as the hub has it, read from its change feed as operator2. */
   async function hubEvent(eventId: string) {
-    const page = await getChanges(hub.url, token2, 0, 5000);
+    const page = await allChanges(hub.url, token2);
     const last = page.changes.filter((c) => c.kind === 'event' && c.id === eventId).pop();
     return last?.kind === 'event' ? last.data : undefined;
   }
@@ -264,6 +264,55 @@ describe('operator console on the console core, in Chromium', () => {
     // the hub's word stands: the event is rejected here too, and no longer pending
     await expect.poll(() => page.locator('[data-testid=detail][data-event=ui-r1]').getAttribute('data-state'), { timeout: 10_000 }).toBe('rejected');
     expect((await hubEvent('ui-r1'))?.state).toBe('rejected');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps a search live: a report matching it appears while the operator is searching', async () => {
+    const { page, errors } = await signIn();
+    const word = `测速${Date.now().toString(36)}`;
+    await page.locator('input[name=search]').fill(word);
+    await expect.poll(async () => (await page.getByTestId('queue-total').locator('b').textContent())?.trim(), { timeout: 10_000 }).toBe('0');
+    await report('ui-s1', `${word} 路口井盖破损`);
+    await page.getByTestId('row-ui-s1').waitFor({ timeout: 10_000 });
+    await report('ui-s2', `${word.toUpperCase()} 第二起`);
+    await page.getByTestId('row-ui-s2').waitFor({ timeout: 10_000 });
+    await page.locator('input[name=search]').fill('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the catch-up as a progress bar after the hub was out of reach, then the queue holds everything', async () => {
+    const { page, errors } = await signIn();
+    const before = Number((await page.getByTestId('queue-total').locator('b').textContent())!.replace(/\D/g, ''));
+    // every state the bar is drawn in, recorded by the page itself: the catch-up takes well under a second
+    await page.evaluate(() => {
+      const w = window as unknown as { __catchUp: string[] };
+      w.__catchUp = [];
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid=catch-up]');
+        if (bar) w.__catchUp.push(bar.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+
+    relay.cut();
+    // 1,500 reports (3,000 changes: three pages of the feed) while this console cannot hear them
+    const N = 1500;
+    const commands = Array.from({ length: N }, (_, i) => ({
+      type: 'report', commandId: uid('bulk'), eventId: `ui-bulk-${i}`, categoryId: 'sanitation', description: `积存垃圾 ${i}`, position: PLACES.jinsha, source: 'phone',
+    }));
+    for (let i = 0; i < N; i += 500) {
+      const r = await request(hub.url, 'POST', '/api/commands/batch', { token: token2, json: { commands: commands.slice(i, i + 500) } });
+      expect(r.status).toBe(200);
+    }
+    relay.restore();
+
+    await expect.poll(async () => Number((await page.getByTestId('queue-total').locator('b').textContent())!.replace(/\D/g, '')), { timeout: 30_000 }).toBe(before + N);
+    const seen = await page.evaluate(() => (window as unknown as { __catchUp: string[] }).__catchUp);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatch(/同步中.*\d+%/);
+    // caught up: the bar is gone
+    await expect.poll(() => page.getByTestId('catch-up').count(), { timeout: 10_000 }).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { pageContentSecurityPolicy } from '../../shared/csp';
 import { registerAttachmentRoute } from './console/attachments-route';
+import { registerBasemapRoutes } from './console/basemap-route';
 import { ConsoleCore } from './console/core';
 import { registerConsoleCoreSocket } from './console/transport-ws';
 
@@ -70,13 +71,15 @@ export const defaultRendererDir = (): string => fileURLToPath(new URL('../../out
  * The Content-Security-Policy every page gets: only the app's own code, network to loopback and
  * to the configured hub, media and images also from blob:/data: (video tiles, snapshots).
  */
-export function contentSecurityPolicy(hubUrl?: string): string {
-  const connect = ['ws://127.0.0.1:*', 'http://127.0.0.1:*'];
+export function contentSecurityPolicy(hubUrl?: string, basemapOrigins: readonly string[] = []): string {
+  // a deployment's own tile service (the map's basemap setting) is fetched by the page itself
+  const connect = ['ws://127.0.0.1:*', 'http://127.0.0.1:*', ...basemapOrigins];
   if (hubUrl) {
     const hub = new URL(hubUrl);
     if (hub.hostname !== '127.0.0.1') {
       const ws = hub.protocol === 'https:' ? 'wss:' : 'ws:';
-      connect.push(hub.origin, `${ws}//${hub.host}`);
+      // the hub's media origins are its host on other ports (GET /api/video/origins): the video wall's HLS
+      connect.push(hub.origin, `${ws}//${hub.host}`, `${hub.protocol}//${hub.hostname}:*`);
     }
   }
   return pageContentSecurityPolicy(connect);
@@ -140,7 +143,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   const csp = contentSecurityPolicy(hubUrl);
   const app = Fastify({ logger: opts.log ?? false });
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('Content-Security-Policy', csp);
+    reply.header('Content-Security-Policy', core ? contentSecurityPolicy(hubUrl, core.map.basemapOrigins()) : csp);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cross-Origin-Opener-Policy', 'same-origin');
@@ -155,6 +158,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   let ownOrigin = '';
   await registerConsoleCoreSocket(app, core, () => ownOrigin);
   registerAttachmentRoute(app, core, () => ownOrigin);
+  registerBasemapRoutes(app, core, () => ownOrigin);
   await app.register(fastifyStatic, {
     root: rendererDir,
     redirect: true,

@@ -187,8 +187,9 @@ function syncWallWindow(h: ConsoleHost): void {
 
 function lockDown(h: ConsoleHost): void {
   const appOrigin = h.origin;
-  const csp = contentSecurityPolicy(h.hubUrl);
   session.defaultSession.webRequest.onHeadersReceived({ urls: ['*://*/*'] }, (details, callback) => {
+    // a deployment's tile service (the map's basemap setting) may change while the app runs
+    const csp = contentSecurityPolicy(h.hubUrl, h.core.map.basemapOrigins());
     const headers = Object.fromEntries(
       Object.entries(details.responseHeaders ?? {}).filter(([k]) => k.toLowerCase() !== 'content-security-policy'),
     );
@@ -196,7 +197,8 @@ function lockDown(h: ConsoleHost): void {
     callback({ responseHeaders: headers });
   });
 
-  // permissions: nothing but fullscreen and clipboard writes, and only for the app's own pages
+  // permissions: fullscreen, clipboard writes and the microphone (the operator speaks on a video
+  // call-back; the console never needs the camera), and only for the app's own pages
   const allowed = new Set(['fullscreen', 'clipboard-sanitized-write']);
   const fromApp = (url: string | undefined) => {
     try {
@@ -205,10 +207,14 @@ function lockDown(h: ConsoleHost): void {
       return false;
     }
   };
-  session.defaultSession.setPermissionRequestHandler((wc, permission, callback) =>
-    callback(allowed.has(permission) && fromApp(wc.getURL())),
+  const audioOnly = (types: readonly string[] | undefined) => types !== undefined && types.length > 0 && types.every((t) => t === 'audio');
+  session.defaultSession.setPermissionRequestHandler((wc, permission, callback, details) =>
+    callback(fromApp(wc.getURL()) && (allowed.has(permission) || (permission === 'media' && audioOnly((details as { mediaTypes?: string[] }).mediaTypes)))),
   );
-  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed.has(permission) && fromApp(requestingOrigin));
+  session.defaultSession.setPermissionCheckHandler(
+    (_wc, permission, requestingOrigin, details) =>
+      fromApp(requestingOrigin) && (allowed.has(permission) || (permission === 'media' && (details as { mediaType?: string }).mediaType === 'audio')),
+  );
 
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event) => {

@@ -8,22 +8,33 @@ import { useMemo, useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import type { Command, LngLat, OrgUnit, ReporterContact } from '../../shared/schema';
 import { DEFAULT_TAXONOMY } from '../../shared/taxonomy';
+import { attachmentUrl } from '../core-client';
 import { getLang, t, useLang } from '../i18n';
 import { Dialog } from './Dialog';
 import { MiniMap, type MapShape } from './MiniMap';
+import type { CameraReport } from './video/VideoWall';
 
 const PHONE = /^[0-9+\- ]{3,20}$/;
 
-export function CallForm(props: { orgUnits: readonly OrgUnit[]; onSend: (c: Command) => Promise<string | null>; onClose: () => void; onSent: (eventId: string) => void }) {
+export function CallForm(props: {
+  orgUnits: readonly OrgUnit[];
+  onSend: (c: Command) => Promise<string | null>;
+  onClose: () => void;
+  onSent: (eventId: string) => void;
+  /** "report from this camera" (the video wall): at the camera's spot, source 'camera', its snapshot attached */
+  camera?: CameraReport;
+  /** the spot already picked on the console's map (WGS-84) */
+  initialSpot?: LngLat;
+}) {
   useLang();
   const [ids] = useState(() => ({ commandId: uuidv7(), eventId: uuidv7() }));
   const [categoryId, setCategoryId] = useState('');
   const [description, setDescription] = useState('');
   const [callerName, setCallerName] = useState('');
   const [callerPhone, setCallerPhone] = useState('');
-  const [address, setAddress] = useState('');
+  const [address, setAddress] = useState(props.camera?.address ?? '');
   const [townId, setTownId] = useState('');
-  const [spot, setSpot] = useState<LngLat | null>(null);
+  const [spot, setSpot] = useState<LngLat | null>(props.camera?.position ?? props.initialSpot ?? null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -53,8 +64,8 @@ export function CallForm(props: { orgUnits: readonly OrgUnit[]; onSend: (c: Comm
       categoryId,
       description: desc,
       position,
-      source: 'phone',
-      attachments: [],
+      source: props.camera ? 'camera' : 'phone',
+      attachments: props.camera ? [...props.camera.attachments] : [],
       ...(address.trim() ? { address: address.trim() } : {}),
       ...(Object.keys(contact).length > 0 ? { reporterContact: contact } : {}),
       ...(spot ? {} : { positionUnconfirmed: true }),
@@ -70,7 +81,7 @@ export function CallForm(props: { orgUnits: readonly OrgUnit[]; onSend: (c: Comm
   const en = getLang() === 'en';
   return (
     <Dialog
-      title={t('call.heading')}
+      title={props.camera ? t('wall.reportHeading') : t('call.heading')}
       submitLabel={busy ? t('dialog.sending') : t('call.submit')}
       submitDisabled={busy}
       onSubmit={() => void submit()}
@@ -79,6 +90,14 @@ export function CallForm(props: { orgUnits: readonly OrgUnit[]; onSend: (c: Comm
       wide
       testId="call-form"
     >
+      {props.camera && (
+        <div className="call-camera" data-testid="call-camera">
+          {t('wall.reportFrom')} <b>{props.camera.cameraName}</b> <span className="mono muted">{props.camera.cameraId}</span>
+          {props.camera.attachments.map((h) => (
+            <img key={h} src={attachmentUrl(h)} alt={t('wall.reportSnapshot')} height={54} data-testid="call-snapshot" />
+          ))}
+        </div>
+      )}
       <div className="call-grid">
         <div className="call-fields">
           <label className="field">

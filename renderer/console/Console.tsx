@@ -15,9 +15,13 @@ import { beep } from './beep';
 import { CallForm } from './CallForm';
 import { Conflicts, HelpOverlay, ShortcutBar, Toasts, type Conflict, type Toast } from './Chrome';
 import { EventDetail } from './EventDetail';
+import { MapView } from './map/MapView';
+import { categoryName } from './format';
 import { useShortcuts, type KeyAction } from './keyboard';
 import { DEFAULT_CONTROLS, QueueFilters, QueueList, STATE_GROUPS, type QueueControls } from './Queue';
 import { useQueue } from './useQueue';
+import { VideoWall, type CameraReport } from './video/VideoWall';
+import { ViewTabs, type ConsoleView } from './video/ViewTabs';
 
 const SEARCH_DEBOUNCE_MS = 200;
 const REFRESH_THROTTLE_MS = 150;
@@ -36,6 +40,10 @@ function toFilter(c: QueueControls, text: string): QueueFilter {
 }
 
 const DIALOG_KINDS: readonly CommandType[] = ['reject', 'escalate', 'return', 'evaluate', 'note'];
+/** in the wall view only these keys act (the queue's keys would act on a list out of sight) */
+const WALL_VIEW_KEYS: readonly KeyAction[] = ['wall', 'help', 'call', 'escape'];
+/** `?tab=video` opens the console (or the wall screen) on the video wall */
+const initialView = (): ConsoleView => (new URLSearchParams(location.search).get('tab') === 'video' ? 'wall' : 'queue');
 
 export function Console(props: {
   client: CoreClient;
@@ -218,6 +226,27 @@ export function Console(props: {
   }, [client, wantsDepartments]);
   const [help, setHelp] = useState(false);
 
+  /* ---------- the video wall ---------- */
+  const [view, setView] = useState<ConsoleView>(initialView);
+  const [wallAlarm, setWallAlarm] = useState(false);
+  const [cameraReport, setCameraReport] = useState<CameraReport | null>(null);
+  const [wallFocus, setWallFocus] = useState<{ cameraId: string; at: number } | null>(null);
+  const openOnWall = useCallback((cameraId: string) => {
+    setView('wall');
+    setWallFocus({ cameraId, at: Date.now() });
+  }, []);
+  const wallTarget = useMemo(
+    () => (openId && detail && detail.row.event.id === openId ? { id: openId, label: `${categoryName(detail.row.event.categoryId)} · ${openId.slice(0, 13)}` } : null),
+    [openId, detail],
+  );
+  const reportFromCamera = useCallback(
+    (r: CameraReport) => {
+      setCameraReport(r);
+      props.setCallOpen(true);
+    },
+    [props.setCallOpen],
+  );
+
   const afterSend = useCallback(
     (eventId: string) => {
       queueRef.current.refresh();
@@ -292,6 +321,8 @@ export function Console(props: {
       else if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
       return;
     }
+    if (a === 'wall') return setView((v) => (v === 'wall' ? 'queue' : 'wall'));
+    if (view !== 'queue' && !WALL_VIEW_KEYS.includes(a)) return;
     if (props.wall && a !== 'down' && a !== 'up') return;
     const ev = target();
     switch (a) {
@@ -337,38 +368,65 @@ export function Console(props: {
     [open, props.wall],
   );
 
+  const videoWall = (readOnly: boolean) => (
+    <VideoWall client={client} shown={view === 'wall'} readOnly={readOnly} target={wallTarget} send={send} onReport={reportFromCamera} toast={toast} onAlarm={setWallAlarm} focus={wallFocus} />
+  );
+
   if (props.wall) {
     return (
-      <main className="content wall">
-        <section className="card queue-card">
-          <QueueList queue={queue} selectedIndex={-1} openId={null} highlighted={highlighted} now={now} onSelect={() => {}} readOnly />
-        </section>
-      </main>
+      <div className="views">
+        <ViewTabs view={view} onView={setView} wallAlarm={wallAlarm} />
+        <main className="content wall" hidden={view === 'wall'}>
+          <section className="card queue-card">
+            <QueueList queue={queue} selectedIndex={-1} openId={null} highlighted={highlighted} now={now} onSelect={() => {}} readOnly />
+          </section>
+        </main>
+        {videoWall(true)}
+      </div>
     );
   }
 
   return (
     <>
-      <main className="content workspace">
-        <section className="card queue-card">
-          <QueueFilters value={controls} onChange={setControls} towns={towns} searchRef={searchRef} total={queue.total} />
-          <QueueList queue={queue} selectedIndex={sel.index} openId={openId} highlighted={highlighted} now={now} onSelect={onSelect} />
-        </section>
-        <EventDetail
-          detail={openId ? detail : null}
-          loading={detailLoading}
-          error={detailError}
-          actor={actor}
-          now={now}
-          busy={busy}
-          onAction={act}
-          onDispatch={(e, id, top) => void dispatch(e, top ? null : id)}
-          onSplit={(reportId) => void send({ type: 'split', commandId: uuidv7(), eventId: reportId })}
-          onOpen={open}
-          onClose={() => open(null)}
-          {...(props.link ? { link: props.link } : {})}
-        />
-      </main>
+      <div className="views">
+        <ViewTabs view={view} onView={setView} wallAlarm={wallAlarm} />
+        <main className="content workspace" hidden={view !== 'queue'}>
+          <section className="card queue-card">
+            <QueueFilters value={controls} onChange={setControls} towns={towns} searchRef={searchRef} total={queue.total} />
+            <QueueList queue={queue} selectedIndex={sel.index} openId={openId} highlighted={highlighted} now={now} onSelect={onSelect} />
+          </section>
+          <EventDetail
+            detail={openId ? detail : null}
+            loading={detailLoading}
+            error={detailError}
+            actor={actor}
+            now={now}
+            busy={busy}
+            onAction={act}
+            onDispatch={(e, id, top) => void dispatch(e, top ? null : id)}
+            onSplit={(reportId) => void send({ type: 'split', commandId: uuidv7(), eventId: reportId })}
+            onOpen={open}
+            onClose={() => open(null)}
+            {...(props.link ? { link: props.link } : {})}
+          />
+        </main>
+        {videoWall(false)}
+        {view === 'map' && (
+          <MapView
+            client={client}
+            actor={actor}
+            orgUnits={props.orgUnits}
+            onSend={send}
+            onDispatch={(e, id) => dispatch(e, id)}
+            onOpenEvent={(id) => {
+              setView('queue');
+              open(id);
+            }}
+            onToast={toast}
+            onOpenCamera={openOnWall}
+          />
+        )}
+      </div>
       <ShortcutBar onHelp={() => setHelp(true)} />
       {dialog && (
         <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} departments={departments} onSend={send} onClose={() => setDialog(null)} />
@@ -377,7 +435,11 @@ export function Console(props: {
         <CallForm
           orgUnits={props.orgUnits}
           onSend={send}
-          onClose={() => props.setCallOpen(false)}
+          {...(cameraReport ? { camera: cameraReport } : {})}
+          onClose={() => {
+            props.setCallOpen(false);
+            setCameraReport(null);
+          }}
           onSent={(id) => {
             toast('ok', `${t('call.sent')} ${id}`);
             open(id);

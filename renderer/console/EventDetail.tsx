@@ -7,6 +7,8 @@ import type { CommandType, EventRecord } from '../../shared/schema';
 import type { CoreLink, EventDetail as Detail } from '../../shared/schema/console';
 import { allowedCommands, type Actor } from '../../shared/workflow';
 import { t, useLang } from '../i18n';
+import { CallActions } from './call/CallActions';
+import { CallDock } from './call/CallDock';
 import { DispatchPanel } from './DispatchPanel';
 import { categoryName, formatTime, placeName, roleName, sourceName, stateName, tierName, timeLeft } from './format';
 import { MiniMap } from './MiniMap';
@@ -45,6 +47,7 @@ export function EventDetail(props: {
     return (
       <aside className="detail card empty-detail" aria-label={t('detail.heading')}>
         <p className="muted">{props.loading ? t('detail.loading') : (props.error ?? t('detail.none'))}</p>
+        <CallDock onOpen={props.onOpen} />
       </aside>
     );
   }
@@ -106,6 +109,8 @@ export function EventDetail(props: {
           </button>
         ))}
       </div>
+      <CallActions event={e} people={d.people} actor={props.actor} />
+      <CallDock onOpen={props.onOpen} />
 
       <div className="detail-body">
         <section>

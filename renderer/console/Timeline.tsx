@@ -4,12 +4,14 @@ import type { Person, TimelineEntry } from '../../shared/schema';
 import type { CoreLink } from '../../shared/schema/console';
 import { AttachmentError, attachmentInfo, type AttachmentInfo } from '../core-client';
 import { t, tMaybe, useLang } from '../i18n';
+import { callbackDetail } from './call/timeline';
 import { actorName, formatTime, roleName, stateName } from './format';
 
 function detail(e: TimelineEntry, people: Record<string, Person>): string | null {
   const d = e.data ?? {};
   const assignee = typeof d.assigneeId === 'string' ? (people[d.assigneeId]?.name ?? d.assigneeId) : null;
   if (e.kind === 'dispatch' && assignee) return `→ ${assignee}`;
+  if (e.kind === 'callback') return callbackDetail(e, people);
   if (e.kind === 'reject' && typeof d.reason === 'string') return tMaybe(`reject.${d.reason}`, d.reason);
   if (e.kind === 'evaluate' && typeof d.satisfaction === 'string') return tMaybe(`satisfaction.${d.satisfaction}`, d.satisfaction);
   if (e.kind === 'link' && typeof d.reportId === 'string') return `${t('detail.linkedReport')} ${d.reportId}`;

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import type { MessageKey } from '../i18n';
 
-export type KeyAction = 'down' | 'up' | 'open' | 'accept' | 'dispatchTop' | 'escalate' | 'review' | 'close' | 'search' | 'help' | 'escape' | 'call';
+export type KeyAction = 'down' | 'up' | 'open' | 'accept' | 'dispatchTop' | 'escalate' | 'review' | 'close' | 'search' | 'help' | 'escape' | 'call' | 'wall';
 
 export const SHORTCUTS: readonly { keys: string[]; action: KeyAction; label: MessageKey }[] = [
   { keys: ['ArrowDown', 'j'], action: 'down', label: 'keys.down' },
@@ -18,6 +18,7 @@ export const SHORTCUTS: readonly { keys: string[]; action: KeyAction; label: Mes
   { keys: ['r'], action: 'review', label: 'keys.review' },
   { keys: ['c'], action: 'close', label: 'keys.close' },
   { keys: ['n'], action: 'call', label: 'keys.call' },
+  { keys: ['v'], action: 'wall', label: 'keys.wall' },
   { keys: ['/'], action: 'search', label: 'keys.search' },
   { keys: ['?'], action: 'help', label: 'keys.help' },
   { keys: ['Escape'], action: 'escape', label: 'keys.escape' },

@@ -10,6 +10,8 @@ import { DEFAULT_TAXONOMY, type Taxonomy } from '../../shared/taxonomy';
 import { t, tMaybe, toggleLang, useLang } from '../i18n';
 import { connectLive, type LinkState } from '../live';
 import { announce, primeAudio } from './alert';
+import { CallScreen } from './call/CallScreen';
+import { FieldCallController } from './call/controller';
 import { FieldApi, HubError, loadToken, saveToken, takeTokenFromUrl } from './api';
 import { categoryName, formatTime, shortId, stateLabel } from './format';
 import { currentFix, watchFix, type Fix } from './geo';
@@ -139,6 +141,8 @@ function App() {
   const [shared, setShared] = useState<{ ok: boolean; at: number } | null>(null);
   const fixRef = useRef<Fix | null>(null);
   const book = useBook(profile?.person.id);
+  // video call-backs from the centre ring here, over the live link below
+  const calls = useMemo(() => new FieldCallController(), []);
 
   useEffect(() => {
     document.title = t('field.title');
@@ -208,13 +212,16 @@ function App() {
           const a = await api.assignments();
           if (stopped) return;
           book.reset(a.assignments, a.reports);
-          conn = connectLive(api.base, token, a.head, {
+          const live = connectLive(api.base, token, a.head, {
             onState: setLink,
             onWelcome: () => undefined,
             onChanges,
             onInvalid: (raw) => console.warn('invalid message from the hub', raw),
             onRejected: (msg) => signOut(`${t('field.token.rejected')}: ${msg}`),
+            onCall: (signal) => calls.handle(signal),
           });
+          conn = live;
+          calls.connect({ send: live.send, ring: announce });
           return;
         } catch (e) {
           if (e instanceof HubError && e.status === 401) return signOut(`${t('field.token.rejected')}: ${e.message}`);
@@ -225,6 +232,7 @@ function App() {
     void start();
     return () => {
       stopped = true;
+      calls.connect(undefined);
       conn?.close();
     };
     // profile changes (a person update) must not restart the feed: only who it is
@@ -312,6 +320,7 @@ function App() {
 
   return (
     <div className="field-app">
+      <CallScreen controller={calls} taxonomy={taxonomy} />
       <header className="bar">
         <div className="who">
           <b data-testid="person-name">{person.name}</b>

@@ -15,6 +15,7 @@ import type {
   Source,
 } from '../../shared/schema';
 import type { Actor, Decision } from '../../shared/workflow';
+import type { BreakdownDimension, BreakdownRow, OverdueItem, StatsOverview } from '../../shared/schema/stats';
 
 /**
  * The hub's store: the contract every implementation keeps (SQLite now, PostgreSQL when a city
@@ -47,6 +48,10 @@ export interface HubStore {
   listGrids(): Promise<Grid[]>;
   listPeople(): Promise<Person[]>;
   listLatestPositions(): Promise<PositionFix[]>;
+  /** A person's fixes in [from, to), oldest first, at most `limit` (the map's track) */
+  positionTrack(personId: string, from: number, to: number, limit: number): Promise<TrackFix[]>;
+  /** Fixes of these people in [from, to) inside a lng/lat box (a grid's patrol coverage) */
+  positionsInBox(personIds: readonly string[], box: { west: number; south: number; east: number; north: number }, from: number, to: number): Promise<TrackFix[]>;
   getPerson(id: string): Promise<Person | undefined>;
   getOrgUnit(id: string): Promise<OrgUnit | undefined>;
   getDepartment(id: string): Promise<Department | undefined>;
@@ -69,6 +74,12 @@ export interface HubStore {
   /** Open assignments per person, for recommendation load. */
   openAssignmentCounts(): Promise<Map<string, number>>;
   countRows(): Promise<Record<string, number>>;
+
+  /* ---- statistics (shared/stats.ts defines each figure; `townId` undefined: the whole district) ---- */
+  statsOverview(from: number, to: number, townId: string | undefined, now: number): Promise<StatsOverview>;
+  statsBreakdown(by: BreakdownDimension, from: number, to: number, townId: string | undefined, now: number): Promise<BreakdownRow[]>;
+  /** Open events past their deadline, most overdue first (the 督办 list). */
+  overdueList(townId: string | undefined, now: number, limit: number): Promise<OverdueItem[]>;
 
   /* ---- attachments (metadata; the bytes live in files named by hash) ---- */
   putAttachment(meta: Attachment): Promise<void>;
@@ -187,6 +198,15 @@ export interface HotlineReplyRecord {
   nextAttemptAt: number;
   lastError?: string;
   deliveredAt?: number;
+}
+
+/** One stored position fix of a person's history. */
+export interface TrackFix {
+  personId: string;
+  at: number;
+  lng: number;
+  lat: number;
+  accuracy?: number;
 }
 
 export type { ChangeDraft };

@@ -4,6 +4,7 @@ import { Id, LngLat, Timestamp } from './common';
 import { Change } from './changes';
 import { Command } from './commands';
 import { Role } from './entities';
+import { CallClientSignal, CallServerSignal } from './call';
 
 /* ---------- errors ---------- */
 
@@ -93,6 +94,8 @@ export type ChangesPage = z.infer<typeof ChangesPage>;
 export const LiveClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), token: z.string().min(1), after: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal('ping'), at: Timestamp }).strict(),
+  /** video call-back signalling (shared/schema/call.ts), after hello */
+  z.object({ type: z.literal('call'), call: CallClientSignal }).strict(),
 ]);
 export type LiveClientMessage = z.infer<typeof LiveClientMessage>;
 
@@ -112,6 +115,8 @@ export const LiveServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('alert'), alert: Alert }).strict(),
   z.object({ type: z.literal('pong'), at: Timestamp }).strict(),
   z.object({ type: z.literal('error'), error: ApiError.shape.error }).strict(),
+  /** video call-back signalling relayed by the hub (shared/schema/call.ts) */
+  z.object({ type: z.literal('call'), call: CallServerSignal }).strict(),
 ]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 

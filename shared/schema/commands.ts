@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AttachmentHash, Id, LngLat, Text, Timestamp } from './common';
 import { Escalation, HotlineOrderInfo, ReporterContact, Satisfaction, Source, Tier } from './entities';
+import { CALLBACK_FIELDS, CALLBACK_OPTIONAL_KEYS, CallAttempt, CallbackOutcome, CallbackPhase, CallEndReason, CallId, MAX_CALLBACK_DELAY_MIN } from './call';
 
 /**
  * Commands: everything that changes an event goes through one of these, from a console, a field
@@ -33,6 +34,48 @@ export const ReportCommand = z
     positionUnconfirmed: z.boolean().optional(),
   })
   .strict();
+
+/**
+ * A video call-back (视频回访) on the event: scheduling its reminder, the call's course as the hub
+ * saw it, the operator's snapshots and recording, and the outcome (confirmed on site or not, with a
+ * note). Which fields a phase takes is fixed by CALLBACK_FIELDS (shared/schema/call.ts).
+ */
+export const CallbackCommand = z
+  .object({
+    ...base,
+    type: z.literal('callback'),
+    phase: CallbackPhase,
+    callId: CallId.optional(),
+    attempt: CallAttempt.optional(),
+    /** the console was recording from the start (the leader was told) */
+    recorded: z.boolean().optional(),
+    /** `scheduled`: call back this many minutes from now (the hub's clock) */
+    afterMinutes: z.number().int().min(1, 'at least 1 minute').max(MAX_CALLBACK_DELAY_MIN, `at most ${MAX_CALLBACK_DELAY_MIN} minutes`).optional(),
+    reason: CallEndReason.optional(),
+    durationMs: z.number().int().min(0).max(86_400_000).optional(),
+    setupMs: z.number().int().min(0).max(600_000).optional(),
+    outcome: CallbackOutcome.optional(),
+    /** `snapshot`: when the frame was taken, and the leader's last known position then */
+    takenAt: Timestamp.optional(),
+    position: LngLat.optional(),
+    positionAt: Timestamp.optional(),
+    note: note.optional(),
+    attachments: attachments.default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const rule = CALLBACK_FIELDS[c.phase];
+    // an empty attachment list is the default, the same as none
+    const has = (k: string) => (k === 'attachments' ? c.attachments.length > 0 : (c as Record<string, unknown>)[k] !== undefined);
+    for (const k of rule.required)
+      if (!has(k))
+        ctx.addIssue({ code: 'custom', path: [k], message: `a ${c.phase} call-back record needs ${k}` });
+    for (const k of CALLBACK_OPTIONAL_KEYS)
+      if (has(k) && !rule.required.includes(k) && !rule.optional.includes(k))
+        ctx.addIssue({ code: 'custom', path: [k], message: `a ${c.phase} call-back record takes no ${k}` });
+    if (c.phase === 'outcome' && c.outcome === 'not_confirmed' && !c.note?.trim())
+      ctx.addIssue({ code: 'custom', path: ['note'], message: 'say why the work was not confirmed on site' });
+  });
 
 export const REJECT_REASONS = ['duplicate', 'invalid', 'out_of_scope'] as const;
 
@@ -69,6 +112,7 @@ export const COMMAND_SCHEMAS = {
   supervise: z.object({ ...base, type: z.literal('supervise'), note: note.optional() }).strict(),
   /** takes a report that was merged into another event out again, as an event of its own */
   split: z.object({ ...base, type: z.literal('split'), note: note.optional() }).strict(),
+  callback: CallbackCommand,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_SCHEMAS;
@@ -90,6 +134,7 @@ export const Command = z.discriminatedUnion('type', [
   COMMAND_SCHEMAS.note,
   COMMAND_SCHEMAS.supervise,
   COMMAND_SCHEMAS.split,
+  COMMAND_SCHEMAS.callback,
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandInput = z.input<typeof Command>;

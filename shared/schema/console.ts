@@ -3,6 +3,9 @@ import { ApiError, Principal } from './api';
 import { Command } from './commands';
 import { Id, LngLat, Text, Timestamp } from './common';
 import { Camera, Department, EventRecord, EventState, Grid, GridKind, OrgUnit, Person, Source, Tier, TimelineEntry } from './entities';
+import { CallClientSignal, CallServerSignal, RecordingChunk, type CallbackItem, type LeaderFix, type RecordingChunkResult } from './call';
+import { Basemap, MapEventsQuery, type GridInfo, type MapConfig, type MapEventPoint, type MapPerson, type PersonInfo } from './map';
+import { EvidenceUpload, NewEventBrief, WallLayoutInput, WallLayoutName, type UploadedEvidence, type WallCameras, type WallLayout } from './wall';
 
 /**
  * The console core's API: what a renderer page asks of the Node core that keeps the local cache and
@@ -115,6 +118,37 @@ export const ConsoleRequest = z.discriminatedUnion('type', [
   /** accept (if reported) and dispatch to the top candidate, in one step */
   req('dispatchTop', { eventId: Id, assigneeId: Id.optional() }),
   req('reference', {}),
+  /** the video wall: cameras with absolute stream URLs and their online state */
+  req('cameras', {}),
+  /** the video wall's saved layouts (this console's own) */
+  req('wallLayouts', {}),
+  /** saves a layout under its name, replacing one of the same name */
+  req('saveWallLayout', { layout: WallLayoutInput }),
+  req('deleteWallLayout', { name: WallLayoutName }),
+  /** a snapshot (or other evidence) uploaded to the hub; attach it with a command naming the hash */
+  req('uploadEvidence', EvidenceUpload.shape),
+  /** video call-back signalling, relayed by the core over its live link to the hub (shared/schema/call.ts) */
+  req('call', { signal: CallClientSignal }),
+  /** open events with a call-back scheduled, from the cache: the console's reminder */
+  req('callbacks', {}),
+  /** a person and their last position fix from the cache (a call snapshot's position) */
+  req('leaderFix', { personId: Id }),
+  /** a call recording, in chunks; the last one uploads the file to the hub as evidence */
+  req('uploadRecording', RecordingChunk.shape),
+  /** the map: the basemap setting and where the host serves its archive */
+  req('mapConfig', {}),
+  /** changes the basemap (validated; a local PMTiles file must exist and be a PMTiles v3 archive) */
+  req('setBasemap', { basemap: Basemap }),
+  /** every grid's outline, for the map's grid layers */
+  req('mapGrids', {}),
+  /** field staff with their last fix and status, for the map's people layer */
+  req('mapPeople', {}),
+  /** open events, or every event of a period and category (heat map), as points */
+  req('mapEvents', { query: MapEventsQuery }),
+  /** a grid clicked on the map: names, people with phones, open events, this week's patrol */
+  req('gridInfo', { gridId: Id }),
+  /** a person clicked on the map: status, assignments, the track of the last hours */
+  req('personInfo', { personId: Id, hours: z.number().int().min(1).max(72) }),
 ]);
 export type ConsoleRequest = z.infer<typeof ConsoleRequest>;
 export type ConsoleRequestType = ConsoleRequest['type'];
@@ -152,6 +186,22 @@ export interface ConsoleResults {
   command: { commandId: string; status: 'pending' };
   dispatchTop: { commandIds: string[]; assigneeId: string; status: 'pending' };
   reference: ReferenceData;
+  cameras: WallCameras;
+  wallLayouts: { layouts: WallLayout[] };
+  saveWallLayout: WallLayout;
+  deleteWallLayout: { deleted: boolean };
+  uploadEvidence: UploadedEvidence;
+  call: { sent: true };
+  callbacks: { items: CallbackItem[] };
+  leaderFix: LeaderFix;
+  uploadRecording: RecordingChunkResult;
+  mapConfig: MapConfig;
+  setBasemap: MapConfig;
+  mapGrids: { grids: Grid[] };
+  mapPeople: { people: MapPerson[]; now: number };
+  mapEvents: { events: MapEventPoint[]; truncated: boolean };
+  gridInfo: GridInfo;
+  personInfo: PersonInfo;
 }
 
 export const ConsoleResponse = z.union([
@@ -179,6 +229,12 @@ export const ConsoleNotice = z.discriminatedUnion('type', [
     .strict(),
   /** a new urgent event or an overdue one: sound and highlight */
   z.object({ type: z.literal('alert'), eventId: Id, kind: z.enum(['new_urgent', 'overdue']), at: Timestamp }).strict(),
+  /** the camera registry changed (a camera added, moved, gone offline or back): re-ask `cameras` */
+  z.object({ type: z.literal('cameras') }).strict(),
+  /** events reported in the last minutes reached the cache for the first time (for the wall's alarm linkage) */
+  z.object({ type: z.literal('newEvents'), events: z.array(NewEventBrief).max(100) }).strict(),
+  /** video call-back signalling from the hub, for the page that placed the call */
+  z.object({ type: z.literal('call'), signal: CallServerSignal }).strict(),
 ]);
 export type ConsoleNotice = z.infer<typeof ConsoleNotice>;
 

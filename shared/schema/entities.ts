@@ -234,6 +234,8 @@ export const EventRecord = z
     escalation: Escalation.optional(),
     /** set once, when the deadline passed and the event was put under supervision (督办) */
     supervisedAt: Timestamp.optional(),
+    /** a video call-back (视频回访) is due at this time: set by a scheduled `callback`, cleared when a call is placed */
+    callbackDueAt: Timestamp.optional(),
     closedAt: Timestamp.optional(),
     satisfaction: Satisfaction.optional(),
     hotline: HotlineOrderInfo.optional(),

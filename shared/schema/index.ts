@@ -9,3 +9,6 @@ export * from './open311';
 export * from './camera-alarm';
 export * from './uploads';
 export * from './console';
+export * from './wall';
+export * from './call';
+export * from './stats';

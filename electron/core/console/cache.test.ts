@@ -7,8 +7,8 @@ const HOUR = 3600_000;
 let cache: ConsoleCache;
 afterEach(() => cache?.close());
 
-function fresh(): ConsoleCache {
-  cache = new ConsoleCache({ file: ':memory:' });
+function fresh(opts: { listedHits?: number } = {}): ConsoleCache {
+  cache = new ConsoleCache({ file: ':memory:', ...opts });
   return cache;
 }
 
@@ -63,8 +63,8 @@ describe('ConsoleCache: applying the hub changes', () => {
 
 describe('ConsoleCache: the queue', () => {
   const NOW = T0 + 10 * HOUR;
-  function world(): ConsoleCache {
-    const c = fresh();
+  function world(opts: { listedHits?: number } = {}): ConsoleCache {
+    const c = fresh(opts);
     const evs: EventRecord[] = [
       // overdue general
       event({ id: 'ev-overdue', state: 'dispatched', deadline: NOW - HOUR, assigneeId: 'leader-a', reportedAt: T0 }),
@@ -120,6 +120,55 @@ describe('ConsoleCache: the queue', () => {
     expect(ids(c, { text: 'gd20260105' })).toEqual(['ev-general']);
     expect(ids(c, { text: '陈先生' })).toEqual(['ev-general']);
     expect(ids(c, { text: 'EV-ESC' })).toEqual(['ev-esc']);
+  });
+
+  it('answers a search the same whether its hits are listed or tested on an index walk', () => {
+    const listed = ids(world(), { text: 'ev-' });
+    const walked = world({ listedHits: 2 });
+    for (const sort of ['urgency', 'newest', 'deadline'] as const) {
+      const expected = ids(world(), { text: 'ev-' }, sort);
+      expect(ids(walked, { text: 'ev-' }, sort)).toEqual(expected);
+      for (let offset = 0; offset < expected.length; offset++) {
+        const page = walked.queue({ text: 'ev-' }, sort, offset, 2, NOW);
+        expect(page.total).toBe(expected.length);
+        expect(page.rows.map((r) => r.event.id)).toEqual(expected.slice(offset, offset + 2));
+      }
+    }
+    expect(listed).toHaveLength(5);
+    expect(ids(walked, { text: 'ev-', tiers: ['special'] })).toEqual(['ev-special']);
+    expect(walked.queue({ text: 'no such words' }, 'urgency', 0, 10, NOW)).toEqual({ total: 0, offset: 0, rows: [] });
+  });
+
+  it('keeps the search in step with every write, a removal and a rolled-back transaction', () => {
+    const c = world();
+    expect(ids(c, { text: '垃圾' })).toEqual(['ev-new']);
+    // the description changes: the old words no longer find it, the new ones do
+    const renamed = event({ id: 'ev-new', reportedAt: T0 + 4 * HOUR, description: '井盖缺失', updatedAt: T0 + 5 * HOUR });
+    c.applyChanges(sequence([eventDraft(renamed)], c.cursor), { advanceCursor: true });
+    expect(ids(c, { text: '垃圾' })).toEqual([]);
+    expect(ids(c, { text: '井盖缺失' })).toContain('ev-new');
+    // an event the hub never had, shown and then taken away again
+    const mine = event({ id: 'ev-mine', description: '楼道堆物 only here', reportedAt: T0 + 6 * HOUR });
+    c.showEvent('ev-mine', mine);
+    expect(ids(c, { text: '楼道堆物' })).toEqual(['ev-mine']);
+    c.showEvent('ev-mine', null);
+    expect(ids(c, { text: '楼道堆物' })).toEqual([]);
+    // a transaction that fails after writing leaves neither the rows nor their search text
+    const general = c.event('ev-general')!;
+    expect(() =>
+      c.transaction(() => {
+        c.showEvent('ev-general', { ...general, description: '回滚前的新描述' });
+        c.showEvent('ev-doomed', event({ id: 'ev-doomed', description: '注定回滚', reportedAt: T0 }));
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(ids(c, { text: '回滚前的新描述' })).toEqual([]);
+    expect(ids(c, { text: '注定回滚' })).toEqual([]);
+    expect(ids(c, { text: '陈先生' })).toEqual(['ev-general']);
+    expect(c.event('ev-doomed')).toBeUndefined();
+    // after a reset nothing is found
+    c.resetHubData();
+    expect(ids(c, { text: 'ev-' })).toEqual([]);
   });
 
   it('pages, counts and names what it shows', () => {
@@ -192,6 +241,9 @@ describe('ConsoleCache: 100,000 events', () => {
       town: time('town-b, urgency', () => c.queue({ townId: 'town-b' }, 'urgency', 0, 100, NOW)),
       tier: time('special only, urgency', () => c.queue({ tiers: ['special'] }, 'urgency', 0, 100, NOW)),
       text: time('text "路灯", urgency', () => c.queue({ text: '路灯' }, 'urgency', 0, 100, NOW)),
+      dense: time('text "report" (every event), urgency', () => c.queue({ text: 'report' }, 'urgency', 0, 100, NOW)),
+      deep: time('open, urgency, offset 55,000', () => c.queue({}, 'urgency', 55_000, 100, NOW)),
+      oneState: time('state reported, urgency', () => c.queue({ states: ['reported'] }, 'urgency', 0, 100, NOW)),
       all: time('every state, newest', () => c.queue({ states: [...new Set(states)] }, 'newest', 0, 100, NOW)),
     };
     const page = c.queue({ text: '路灯' }, 'urgency', 0, 100, NOW);

@@ -23,8 +23,16 @@ import {
 } from '../../../shared/schema';
 import { DEFAULT_TAXONOMY, Taxonomy } from '../../../shared/taxonomy';
 import { migrate } from './migrations/index';
+import { SearchIndex, type SearchHits } from './search-index';
 
 const TIER_RANK = { general: 0, escalated: 1, special: 2 } as const;
+
+/**
+ * Up to this many search hits go to SQLite as a list of rowids (looked up, sorted, counted: ~7 ms
+ * for 6,000); more than that and the queue order's index is walked with a membership test instead,
+ * which stops after a page when hits are dense.
+ */
+export const LISTED_HITS = 15_000;
 
 /**
  * Lays this console's pending commands over the hub's record of an event (null: the hub has none
@@ -50,6 +58,8 @@ export interface CacheOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** better-sqlite3's addon built for Electron's ABI, when running inside Electron (ARCHITECTURE.md) */
   nativeBinding?: string;
+  /** search hits handed to SQLite as a list, above which the index walk takes over (default LISTED_HITS) */
+  listedHits?: number;
 }
 
 interface EventRow {
@@ -75,6 +85,11 @@ export class ConsoleCache {
   private refVersion = 0;
   private names: { version: number; org: Map<string, OrgUnit>; grid: Map<string, Grid>; person: Map<string, Person> } | undefined;
   private readonly st;
+  /** the search text in memory (search-index.ts); undefined until the first search, or after a failed write */
+  private search: SearchIndex | undefined;
+  /** the hits the `search_hit(rowid)` SQL function answers for, during one queue query */
+  private activeHits: SearchHits | undefined;
+  private readonly listedHits: number;
 
   constructor(opts: CacheOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
@@ -83,7 +98,9 @@ export class ConsoleCache {
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    this.listedHits = opts.listedHits ?? LISTED_HITS;
     const db = this.db;
+    db.function('search_hit', { deterministic: false }, (rowid) => (this.activeHits?.has(Number(rowid)) ? 1 : 0));
     this.st = {
       metaGet: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
@@ -115,13 +132,14 @@ export class ConsoleCache {
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, state = excluded.state,
            is_open = excluded.is_open, tier_rank = excluded.tier_rank, source = excluded.source, town_id = excluded.town_id,
            community_id = excluded.community_id, category_id = excluded.category_id, assignee_id = excluded.assignee_id,
-           reported_at = excluded.reported_at, deadline = excluded.deadline, merged_into = excluded.merged_into`,
-      ),
+           reported_at = excluded.reported_at, deadline = excluded.deadline, merged_into = excluded.merged_into
+         RETURNING rowid`,
+      ).pluck(),
       recordPut: db.prepare(
         'INSERT INTO event_records (id, confirmed, data) VALUES (@id, @confirmed, @data) ON CONFLICT (id) DO UPDATE SET confirmed = excluded.confirmed, data = excluded.data',
       ),
       searchPut: db.prepare('INSERT INTO event_search (id, text) VALUES (@id, @search) ON CONFLICT (id) DO UPDATE SET text = excluded.text'),
-      eventDelete: db.prepare('DELETE FROM events WHERE id = ?'),
+      eventDelete: db.prepare('DELETE FROM events WHERE id = ? RETURNING rowid').pluck(),
       recordDelete: db.prepare('DELETE FROM event_records WHERE id = ?'),
       searchDelete: db.prepare('DELETE FROM event_search WHERE id = ?'),
       hasPending: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM outbox WHERE event_id = ? AND status = 'pending' LIMIT 1"),
@@ -169,11 +187,41 @@ export class ConsoleCache {
    * different desk scope). The outbox stays: its commands still belong to whoever made them.
    */
   resetHubData(): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const t of ['org_units', 'departments', 'grids', 'people', 'cameras', 'positions', 'events', 'event_records', 'event_search', 'timeline']) this.db.exec(`DELETE FROM ${t}`);
       this.setMeta('cursor', '0');
-    })();
+    });
+    this.search = undefined;
     this.refVersion++;
+  }
+
+  /**
+   * Runs `fn` in one SQLite transaction. The in-memory search index is written alongside the rows;
+   * if the transaction rolls back it no longer matches them, so it is dropped and rebuilt on the
+   * next search.
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.search = undefined;
+      throw err;
+    }
+  }
+
+  /** Builds the in-memory search index now rather than on the first search. */
+  warmSearch(): void {
+    this.searchIndex();
+  }
+
+  private searchIndex(): SearchIndex {
+    if (!this.search) {
+      const index = new SearchIndex();
+      const rows = this.db.prepare<[], { r: number; text: string }>('SELECT e.rowid AS r, s.text FROM events e JOIN event_search s ON s.id = e.id').all();
+      for (const row of rows) index.set(row.r, row.text);
+      this.search = index;
+    }
+    return this.search;
   }
 
   setOverlay(overlay: Overlay): void {
@@ -191,7 +239,7 @@ export class ConsoleCache {
   applyChanges(changes: readonly Change[], opts: { advanceCursor: boolean }): AppliedChanges {
     const out: AppliedChanges = { eventIds: [], reference: false, positions: false, newEvents: [] };
     const touched = new Set<string>();
-    this.db.transaction(() => {
+    this.transaction(() => {
       let cursor = this.cursor;
       for (const c of changes) {
         if (opts.advanceCursor && c.seq <= cursor) continue;
@@ -199,7 +247,7 @@ export class ConsoleCache {
         if (opts.advanceCursor) cursor = c.seq;
       }
       if (opts.advanceCursor) this.setMeta('cursor', String(cursor));
-    })();
+    });
     if (out.reference) this.refVersion++;
     out.eventIds = [...touched];
     if (touched.size >= 200) this.analyzeIfGrown();
@@ -269,8 +317,9 @@ export class ConsoleCache {
 
   private putRow(shown: EventRecord, confirmed: EventRecord | null, seq: number): void {
     this.st.recordPut.run({ id: shown.id, confirmed: confirmed ? JSON.stringify(confirmed) : null, data: JSON.stringify(shown) });
-    this.st.searchPut.run({ id: shown.id, search: searchText(shown) });
-    this.st.eventPut.run({
+    const search = searchText(shown);
+    this.st.searchPut.run({ id: shown.id, search });
+    const rowid = this.st.eventPut.get({
       id: shown.id,
       seq,
       state: shown.state,
@@ -284,7 +333,8 @@ export class ConsoleCache {
       reportedAt: shown.reportedAt,
       deadline: shown.deadline ?? null,
       mergedInto: shown.mergedInto ?? null,
-    });
+    }) as number;
+    this.search?.set(rowid, search);
   }
 
   /* ---------- what the outbox writes ---------- */
@@ -302,7 +352,12 @@ export class ConsoleCache {
     const confirmed = row?.confirmed ? parse<EventRecord>(row.confirmed) : null;
     if (shown === null) {
       if (confirmed) this.putRow(confirmed, confirmed, row!.seq);
-      else for (const st of [this.st.eventDelete, this.st.recordDelete, this.st.searchDelete]) st.run(id);
+      else {
+        const rowid = this.st.eventDelete.get(id) as number | undefined;
+        this.st.recordDelete.run(id);
+        this.st.searchDelete.run(id);
+        if (rowid !== undefined) this.search?.delete(rowid);
+      }
       return;
     }
     this.putRow(shown, confirmed, row?.seq ?? 0);
@@ -413,6 +468,8 @@ export class ConsoleCache {
     if (filter.states && filter.states.length > 0) {
       where.push(`state IN (${filter.states.map((_, i) => `@s${i}`).join(', ')})`);
       filter.states.forEach((s, i) => (params[`s${i}`] = s));
+      // lets the planner walk the open events' order index when the states are common ones
+      if (filter.states.length > 1 && filter.states.every(isOpenState)) where.push('is_open = 1');
     } else {
       where.push('is_open = 1');
     }
@@ -427,38 +484,47 @@ export class ConsoleCache {
     if (filter.categoryId) (where.push('category_id = @category'), (params.category = filter.categoryId));
     if (filter.assigneeId) (where.push('assignee_id = @assignee'), (params.assignee = filter.assigneeId));
     if (filter.overdueOnly) where.push('is_open = 1 AND deadline < @now');
-    const text = filter.text?.trim().toLowerCase();
-    if (text) (where.push('id IN (SELECT id FROM event_search WHERE instr(text, @text) > 0)'), (params.text = text));
-    const whereSql = where.join(' AND ');
 
+    // rowid breaks ties: every index ends in it, so the order is an index walk with no sort step
     const order =
       sort === 'newest'
-        ? 'reported_at DESC, id DESC'
+        ? 'reported_at DESC, rowid'
         : sort === 'deadline'
-          ? 'deadline_key, reported_at DESC, id'
+          ? 'deadline_key, reported_at DESC, rowid'
           : // special > escalated > general, then the nearest deadline (none last), then the newest
-            'tier_rank DESC, deadline_key, reported_at DESC, id';
+            'tier_rank DESC, deadline_key, reported_at DESC, rowid';
 
-    // urgency puts the overdue first: two index walks (overdue, then the rest) instead of one sort
-    if (sort === 'urgency' && !text) return this.urgencyPage(whereSql, params, order, offset, limit, now);
-
-    let total: number;
-    let ids: string[];
-    if (text) {
-      const textOrder = sort === 'urgency' ? `(is_open = 1 AND deadline_key < @now) DESC, ${order}` : order;
-      // the text scan is the expensive part: done once, counting with a window over the same pass
-      const hits = this.db
+    const text = filter.text?.trim().toLowerCase();
+    const hits = text ? this.searchIndex().match(text) : undefined;
+    if (hits && hits.rowids.length === 0) return { total: 0, offset, rows: [] };
+    if (hits && hits.rowids.length <= this.listedHits) {
+      // few hits: look them up by rowid, sort them, count them in the same pass
+      where.push('rowid IN (SELECT value FROM json_each(@hits))');
+      params.hits = JSON.stringify(hits.rowids);
+      const whereSql = where.join(' AND ');
+      const listOrder = sort === 'urgency' ? `(is_open = 1 AND deadline_key < @now) DESC, ${order}` : order;
+      const found = this.db
         .prepare<Record<string, unknown>, { id: string; total: number }>(
-          `SELECT id, count(*) OVER () AS total FROM events WHERE ${whereSql} ORDER BY ${textOrder} LIMIT @limit OFFSET @offset`,
+          `SELECT id, count(*) OVER () AS total FROM events WHERE ${whereSql} ORDER BY ${listOrder} LIMIT @limit OFFSET @offset`,
         )
         .all({ ...params, limit, offset });
-      total = hits[0]?.total ?? (offset > 0 ? this.count(whereSql, params) : 0);
-      ids = hits.map((h) => h.id);
-    } else {
-      total = this.count(whereSql, params);
-      ids = this.db.prepare(`SELECT id FROM events WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit, offset }) as string[];
+      const total = found[0]?.total ?? (offset > 0 ? this.count(whereSql, params) : 0);
+      return this.page(found.map((h) => h.id), total, offset, now);
     }
-    return this.page(ids, total, offset, now);
+
+    // many hits (or none asked for): walk the order's index, testing each row against the hits
+    if (hits) where.push('search_hit(rowid)');
+    const whereSql = where.join(' AND ');
+    this.activeHits = hits;
+    try {
+      // urgency puts the overdue first: two index walks (overdue, then the rest) instead of one sort
+      if (sort === 'urgency') return this.urgencyPage(whereSql, params, order, offset, limit, now);
+      const total = this.count(whereSql, params);
+      const ids = this.db.prepare(`SELECT id FROM events WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit, offset }) as string[];
+      return this.page(ids, total, offset, now);
+    } finally {
+      this.activeHits = undefined;
+    }
   }
 
   private urgencyPage(whereSql: string, params: Record<string, unknown>, order: string, offset: number, limit: number, now: number): QueuePage {

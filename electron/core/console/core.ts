@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors';
 import {
+  Attachment,
   CommandBatchResult,
   CommandResult,
   ConsoleRequest,
@@ -21,10 +22,13 @@ import {
   type ConsoleResults,
   type CoreLink,
   type EventDetail,
+  type EventRecord,
   type Person,
   type Principal,
   type ReferenceData,
+  type NewEventBrief,
   type SessionInfo,
+  type UploadedEvidence,
 } from '../../../shared/schema';
 import { Taxonomy } from '../../../shared/taxonomy';
 import type { Actor } from '../../../shared/workflow';
@@ -33,6 +37,13 @@ import { Feed, type FeedOptions } from './feed';
 import { HubClient, HubError, type HubAttachment } from './hub-client';
 import { Outbox, type OutboxOptions, type OutboxSender } from './outbox';
 import { Recommendations } from './recommend';
+import { MapQueries } from './map';
+import { CallRelay } from './calls';
+import { CameraWatch, MediaOrigins, wallCameras } from './video-sources';
+import { WallLayouts } from './wall-layouts';
+
+/** events reported this recently, seen for the first time, are told to the page (the wall's alarm linkage) */
+const NEW_EVENT_WINDOW_MS = 5 * 60_000;
 
 export interface ConsoleCoreOptions {
   hubUrl: string;
@@ -68,6 +79,12 @@ export class ConsoleCore {
   readonly hubUrl: string;
   private readonly feed: Feed;
   private readonly recommendations: Recommendations;
+  /** the map view's queries and the basemap setting (the host serves its archive) */
+  readonly map: MapQueries;
+  private readonly calls: CallRelay;
+  private readonly wallLayouts: WallLayouts;
+  private readonly mediaOrigins: MediaOrigins;
+  private readonly cameraWatch: CameraWatch;
   private readonly listeners = new Set<NoticeListener>();
   private readonly now: () => number;
   private readonly origin: string;
@@ -87,6 +104,9 @@ export class ConsoleCore {
     if (!file) throw new Error('ConsoleCore needs a dataDir or a cacheFile for its cache');
     this.cache = new ConsoleCache(opts.nativeBinding ? { file, nativeBinding: opts.nativeBinding } : { file });
     this.client = new HubClient(this.hubUrl, opts.fetch);
+    // the search index is built from the cache once (~0.3 s at 100,000 events): soon after start,
+    // while the page loads and signs in, rather than on the operator's first keystroke
+    setTimeout(() => this.closed || this.cache.warmSearch(), 500).unref();
     this.outbox = new Outbox(this.cache, {
       ...opts.outbox,
       now: this.now,
@@ -110,16 +130,25 @@ export class ConsoleCore {
         },
         onApplied: (applied, cursor, head) => {
           if (applied.eventIds.length > 0 || applied.reference) this.emit({ type: 'changed', eventIds: applied.eventIds, cursor, head });
+          if (applied.reference && this.cameraWatch.changed()) this.emit({ type: 'cameras' });
+          this.emitNewEvents(applied.newEvents);
           // the hub has moved on (and is reachable): anything the outbox holds may go now
           this.outbox.linkAlive();
         },
         onAlert: (a) => this.emit({ type: 'alert', eventId: a.eventId, kind: a.kind === 'urgent' ? 'new_urgent' : 'overdue', at: a.at }),
         onRejected: (message) => this.sessionLost(message),
         onHubReset: () => this.emitSession(),
+        // a call's signalling goes to the page that placed it (pages ignore other calls' ids)
+        onCall: (signal) => this.emit({ type: 'call', signal }),
       },
       opts.feed,
     );
     this.recommendations = new Recommendations(this.cache, this.client);
+    this.map = new MapQueries(this.cache, this.client, this.now);
+    this.wallLayouts = new WallLayouts(this.cache.db, this.now);
+    this.mediaOrigins = new MediaOrigins(this.client, this.cache, this.hubUrl, this.now);
+    this.cameraWatch = new CameraWatch(this.cache);
+    this.calls = new CallRelay({ cache: this.cache, client: this.client, sendCall: (s) => this.feed.sendCall(s), requireSession: () => this.requireHubSession() });
   }
 
   /* ---------- notices ---------- */
@@ -141,6 +170,19 @@ export class ConsoleCore {
 
   private emitChanged(eventIds: string[]): void {
     this.emit({ type: 'changed', eventIds, cursor: this.cache.cursor, head: Math.max(this.feed.head, this.cache.cursor) });
+  }
+
+  /** Events that just happened (not the backlog a fresh cache catches up on), for the wall's alarm linkage. */
+  private emitNewEvents(events: readonly EventRecord[]): void {
+    const since = this.now() - NEW_EVENT_WINDOW_MS;
+    const recent: NewEventBrief[] = [];
+    for (const e of events) {
+      if (e.reportedAt < since) continue;
+      const brief: NewEventBrief = { id: e.id, categoryId: e.categoryId, tier: e.tier, source: e.source, state: e.state, position: e.position, reportedAt: e.reportedAt };
+      if (e.address !== undefined) brief.address = e.address;
+      recent.push(brief);
+    }
+    for (let i = 0; i < recent.length; i += 100) this.emit({ type: 'newEvents', events: recent.slice(i, i + 100) });
   }
 
   private emitSession(): void {
@@ -205,6 +247,56 @@ export class ConsoleCore {
       case 'reference':
         out = this.reference();
         break;
+      case 'cameras': {
+        const origins = await this.mediaOrigins.get();
+        out = { cameras: wallCameras(this.cache.cameras(), origins), origins } satisfies Handled<'cameras'>;
+        break;
+      }
+      case 'wallLayouts':
+        out = { layouts: this.wallLayouts.list() } satisfies Handled<'wallLayouts'>;
+        break;
+      case 'saveWallLayout':
+        out = this.wallLayouts.save(r.layout);
+        break;
+      case 'deleteWallLayout':
+        out = { deleted: this.wallLayouts.delete(r.name) } satisfies Handled<'deleteWallLayout'>;
+        break;
+      case 'uploadEvidence':
+        out = await this.uploadEvidence(r.mime, r.data);
+        break;
+      case 'call':
+        out = this.calls.send(r.signal);
+        break;
+      case 'callbacks':
+        out = this.calls.callbacks();
+        break;
+      case 'leaderFix':
+        out = this.calls.leaderFix(r.personId);
+        break;
+      case 'uploadRecording':
+        out = await this.calls.uploadRecording(r, this.now());
+        break;
+      case 'mapConfig':
+        out = this.map.config();
+        break;
+      case 'setBasemap':
+        out = await this.map.setBasemap(r.basemap);
+        break;
+      case 'mapGrids':
+        out = { grids: this.map.grids() } satisfies Handled<'mapGrids'>;
+        break;
+      case 'mapPeople':
+        out = { people: this.map.people(), now: this.now() } satisfies Handled<'mapPeople'>;
+        break;
+      case 'mapEvents':
+        out = this.map.events(r.query);
+        break;
+      case 'gridInfo':
+        out = await this.map.gridInfo(r.gridId);
+        break;
+      case 'personInfo':
+        out = await this.map.personInfo(r.personId, r.hours);
+        break;
     }
     return out as Handled<R['type']>;
   }
@@ -227,6 +319,7 @@ export class ConsoleCore {
     this.feed.stop();
     this.client.token = res.token;
     this.principal = res.principal;
+    this.mediaOrigins.reset();
     // the cache mirrors one hub as one scope sees it (a sub-centre desk sees its town only)
     const scope = `${this.hubUrl} ${res.principal.townId ?? '*'}`;
     if (this.cache.getMeta('scope') !== scope) {
@@ -366,6 +459,19 @@ export class ConsoleCore {
   }
 
   /* ---------- attachments ---------- */
+
+  /**
+   * Uploads evidence (a snapshot from a video tile) to the hub and answers its hash, for a command
+   * to attach. Needs the hub: an upload does not wait in the outbox (the bytes are not kept there).
+   */
+  private async uploadEvidence(mime: string, base64: string): Promise<UploadedEvidence> {
+    this.requireHubSession();
+    const bytes = Buffer.from(base64, 'base64');
+    if (bytes.length === 0) throw new DomainError('invalid', 'The snapshot is empty.', 'data');
+    const meta = await this.client.upload(bytes, mime, 'evidence', Attachment);
+    this.rememberMeta(meta.hash, { mime: meta.mime, size: meta.size });
+    return { hash: meta.hash, mime: meta.mime, size: meta.size };
+  }
 
   private requireHubSession(): void {
     if (this.closed) throw new DomainError('unavailable', 'The console core has been shut down; restart the console.');

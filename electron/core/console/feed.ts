@@ -4,7 +4,7 @@
  * where the pages ended. Reconnects with backoff and catches up again; reports the link state.
  */
 import WebSocket from 'ws';
-import { ChangesPage, LiveServerMessage, type Alert, type Change, type CoreLink, type LiveClientMessage, type Principal } from '../../../shared/schema';
+import { ChangesPage, LiveServerMessage, type Alert, type CallClientSignal, type CallServerSignal, type Change, type CoreLink, type LiveClientMessage, type Principal } from '../../../shared/schema';
 import type { ConsoleCache, AppliedChanges } from './cache';
 import { HubError, type HubClient } from './hub-client';
 
@@ -18,6 +18,8 @@ export interface FeedHandlers {
   onRejected(message: string): void;
   /** the hub's head is behind the cache's cursor: it is not the store the cache was filled from */
   onHubReset?(): void;
+  /** video call-back signalling from the hub (the core hands it to the page) */
+  onCall?(signal: CallServerSignal): void;
 }
 
 export interface FeedOptions {
@@ -182,6 +184,16 @@ export class Feed {
     });
   }
 
+  /**
+   * Sends call-back signalling over the live socket; false when the link is not up (the hub has
+   * not welcomed it), so the caller can say the call cannot be made now.
+   */
+  sendCall(signal: CallClientSignal): boolean {
+    if (this.link !== 'online' || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.send({ type: 'call', call: signal });
+    return true;
+  }
+
   private send(msg: LiveClientMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
@@ -215,6 +227,9 @@ export class Feed {
         this.h.onAlert?.(msg.alert);
         return;
       case 'pong':
+        return;
+      case 'call':
+        this.h.onCall?.(msg.call);
         return;
       case 'error':
         if (msg.error.code === 'unauthenticated' || msg.error.code === 'forbidden') this.reject(msg.error.message);

@@ -85,6 +85,40 @@ export class HubClient {
   }
 
   /**
+   * Uploads evidence (`POST /api/attachments?purpose=…`, the bytes as the body): the hub sniffs the
+   * real type, stores it by content hash and answers its metadata, checked with `schema`.
+   */
+  async upload<S extends z.ZodTypeAny>(bytes: Uint8Array, mime: string, purpose: 'photo' | 'voice' | 'evidence', schema: S): Promise<z.infer<S>> {
+    const headers: Record<string, string> = { 'content-type': mime };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const path = `/api/attachments?purpose=${purpose}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + path, { method: 'POST', headers, body: bytes as unknown as BodyInit, signal: AbortSignal.timeout(ATTACHMENT_TIMEOUT_MS) });
+    } catch (err) {
+      throw new DomainError('unavailable', `The hub at ${this.baseUrl} cannot be reached (${(err as Error).message}); the upload needs the hub, try again when the link is back.`);
+    }
+    const text = await res.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const err = ApiError.safeParse(json);
+      if (err.success) throw new HubError(res.status, err.data.error.code, err.data.error.message, err.data.error.field);
+      throw new HubError(res.status, res.status >= 500 ? 'unavailable' : 'internal', `The hub answered POST ${path} with HTTP ${res.status}.`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new DomainError('internal', `The hub's answer to POST ${path} breaks the contract (${i?.path.join('.')}: ${i?.message}); is the hub a different version?`);
+    }
+    return parsed.data;
+  }
+
+  /**
    * Fetches an attachment by its hash with the session token: HEAD for its type and size only, GET
    * for the bytes too (at most MAX_ATTACHMENT_BYTES, read as they come so a lying hub cannot make
    * the core buffer more). A missing attachment is a not_found HubError.

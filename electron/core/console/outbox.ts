@@ -126,7 +126,7 @@ export class Outbox {
   enqueue(commands: readonly Command[], actor: Actor): void {
     const at = this.now();
     const changed = new Set<string>();
-    this.cache.db.transaction(() => {
+    this.cache.transaction(() => {
       for (const command of commands) {
         if (this.st.byId.get(command.commandId)) continue;
         const before = this.cache.event(command.eventId);
@@ -146,7 +146,7 @@ export class Outbox {
         this.cache.showEvent(command.eventId, d.event);
         changed.add(command.eventId);
       }
-    })();
+    });
     if (changed.size > 0) this.opts.onChanged?.([...changed]);
     this.kick();
   }
@@ -215,7 +215,7 @@ export class Outbox {
     const row = this.st.byId.get(result.commandId);
     if (!row || row.status !== 'pending') return;
     const changed = new Set<string>([row.event_id]);
-    this.cache.db.transaction(() => {
+    this.cache.transaction(() => {
       // settled before the changes go in, so the overlay no longer lays this command on top
       this.st.settle.run({
         commandId: row.command_id,
@@ -229,7 +229,7 @@ export class Outbox {
       // the hub's record with what is still pending on top: the pre-image, unless the hub moved meanwhile
       const { confirmed } = this.cache.eventRecords(row.event_id);
       this.cache.showEvent(row.event_id, this.overlay(row.event_id, confirmed ?? null));
-    })();
+    });
     this.opts.onSettled?.({
       type: 'settled',
       commandId: row.command_id,
@@ -349,7 +349,7 @@ export class Outbox {
   private async sendBatch(sender: OutboxSender, rows: OutboxRow[]): Promise<void> {
     const commands = rows.map((r) => JSON.parse(r.command) as Command);
     // counted before sending: after a crash or a lost answer the hub is asked first
-    this.cache.db.transaction(() => rows.forEach((r) => this.st.attempted.run(r.command_id)))();
+    this.cache.transaction(() => rows.forEach((r) => this.st.attempted.run(r.command_id)));
     for (const r of rows) this.unseen.delete(r.command_id);
     let results: CommandResult[];
     try {

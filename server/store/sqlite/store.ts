@@ -1,3 +1,5 @@
+import type { BreakdownDimension, BreakdownRow, OverdueItem, StatsOverview } from '../../../shared/schema/stats';
+import { SqliteStats } from './stats';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,6 +30,7 @@ import type {
   ReferenceItem,
   ScopedChange,
   SessionRecord,
+  TrackFix,
   UserRecord,
 } from '../interface';
 import { buildHotlineReply } from '../../../shared/hotline';
@@ -41,14 +44,30 @@ export interface SqliteStoreOptions {
    * pipeline batches commands so that one fsync serves many. NORMAL only for benchmarks that say so.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * How long position history is kept (the map's tracks and patrol coverage), measured against the
+   * newest fix recorded; older fixes are deleted about once an hour of fix time. Default 30 days.
+   */
+  trackRetentionMs?: number;
 }
 
+/** Position history older than this (behind the newest fix) is deleted. */
+export const DEFAULT_TRACK_RETENTION_MS = 30 * 24 * 3_600_000;
+const TRACK_PRUNE_EVERY_MS = 3_600_000;
+
 type Row = { data: string };
+
+const trackFix = (r: TrackFix & { accuracy: number | null }): TrackFix =>
+  r.accuracy === null ? { personId: r.personId, at: r.at, lng: r.lng, lat: r.lat } : { personId: r.personId, at: r.at, lng: r.lng, lat: r.lat, accuracy: r.accuracy };
 
 /** The SQLite implementation of HubStore (better-sqlite3, WAL, foreign keys on). */
 export class SqliteStore implements HubStore {
   readonly db: Database.Database;
   private readonly st;
+  private readonly stats: SqliteStats;
+  private readonly trackRetentionMs: number;
+  /** fix time of the last pruning of position history (0: not yet in this process) */
+  private trackPrunedAt = 0;
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
@@ -56,8 +75,10 @@ export class SqliteStore implements HubStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
+    this.trackRetentionMs = opts.trackRetentionMs ?? DEFAULT_TRACK_RETENTION_MS;
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    this.stats = new SqliteStats(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       insertChange: p('INSERT INTO changes (kind, entity_id, town_id, at, data) VALUES (?, ?, ?, ?, ?)'),
@@ -69,15 +90,21 @@ export class SqliteStore implements HubStore {
       getEvent: p('SELECT data FROM events WHERE id = ?'),
       putEvent: p(
         `INSERT INTO events (id, state, is_open, town_id, assignee_id, deadline, supervised_at, updated_at, data,
-           category_id, lng, lat, reported_at, reporter_id, merged_into, source)
+           category_id, lng, lat, reported_at, reporter_id, merged_into, source,
+           tier, community_id, grid_id, accepted_at, closed_at, escalation_target, escalation_departments, satisfaction)
          VALUES (@id, @state, @isOpen, @townId, @assigneeId, @deadline, @supervisedAt, @updatedAt, @data,
-           @categoryId, @lng, @lat, @reportedAt, @reporterId, @mergedInto, @source)
+           @categoryId, @lng, @lat, @reportedAt, @reporterId, @mergedInto, @source,
+           @tier, @communityId, @gridId, @acceptedAt, @closedAt, @escalationTarget, @escalationDepartments, @satisfaction)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, is_open = excluded.is_open, town_id = excluded.town_id,
            assignee_id = excluded.assignee_id, deadline = excluded.deadline, supervised_at = excluded.supervised_at,
            updated_at = excluded.updated_at, data = excluded.data, category_id = excluded.category_id,
            lng = excluded.lng, lat = excluded.lat, reported_at = excluded.reported_at,
-           reporter_id = excluded.reporter_id, merged_into = excluded.merged_into, source = excluded.source`,
+           reporter_id = excluded.reporter_id, merged_into = excluded.merged_into, source = excluded.source,
+           tier = excluded.tier, community_id = excluded.community_id, grid_id = excluded.grid_id,
+           accepted_at = excluded.accepted_at, closed_at = excluded.closed_at, escalation_target = excluded.escalation_target,
+           escalation_departments = excluded.escalation_departments, satisfaction = excluded.satisfaction`,
       ),
+      gridKind: p('SELECT kind FROM grids WHERE id = ?'),
       putTimeline: p('INSERT INTO timeline (id, event_id, idx, at, data) VALUES (?, ?, ?, ?, ?)'),
       overdue: p('SELECT data FROM events WHERE is_open = 1 AND supervised_at IS NULL AND deadline < ? ORDER BY deadline LIMIT ?'),
       openCounts: p('SELECT assignee_id AS id, COUNT(*) AS n FROM events WHERE is_open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id'),
@@ -88,6 +115,8 @@ export class SqliteStore implements HubStore {
       putCamera: p('INSERT INTO cameras (id, town_id, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET town_id = excluded.town_id, data = excluded.data'),
       putLatest: p('INSERT INTO positions_latest (person_id, at, data) VALUES (?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET at = excluded.at, data = excluded.data WHERE excluded.at >= positions_latest.at'),
       putTrack: p('INSERT INTO position_track (person_id, at, lng, lat, accuracy) VALUES (?, ?, ?, ?, ?)'),
+      trackOf: p('SELECT person_id AS personId, at, lng, lat, accuracy FROM position_track WHERE person_id = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?'),
+      pruneTrack: p('DELETE FROM position_track WHERE at < ?'),
       personTown: p('SELECT town_id FROM people WHERE id = ?'),
       listGrids: p('SELECT data FROM grids ORDER BY id'),
       listPeople: p('SELECT data FROM people ORDER BY id'),
@@ -238,7 +267,21 @@ export class SqliteStore implements HubStore {
       reporterId: e.reporterId ?? null,
       mergedInto: e.mergedInto ?? null,
       source: e.source,
+      tier: e.tier,
+      communityId: e.communityId ?? null,
+      gridId: this.homeGrid(e.gridIds),
+      acceptedAt: e.acceptedAt ?? null,
+      closedAt: e.closedAt ?? null,
+      escalationTarget: e.escalation?.target ?? null,
+      escalationDepartments: e.escalation?.departmentIds ? JSON.stringify(e.escalation.departmentIds) : null,
+      satisfaction: e.satisfaction ?? null,
     });
+  }
+
+  /** The comprehensive grid among an event's grids (statistics count an event there), else the first. */
+  private homeGrid(gridIds: readonly string[]): string | null {
+    if (gridIds.length <= 1) return gridIds[0] ?? null;
+    return gridIds.find((id) => (this.st.gridKind.get(id) as { kind: string } | undefined)?.kind === 'comprehensive') ?? gridIds[0]!;
   }
 
   /* ---- reference data ---- */
@@ -281,7 +324,7 @@ export class SqliteStore implements HubStore {
   }
 
   async recordPositions(fixes: readonly PositionFix[]): Promise<ScopedChange[]> {
-    return this.db.transaction(() =>
+    const out = this.db.transaction(() =>
       fixes.map((f) => {
         const town = (this.st.personTown.get(f.personId) as { town_id: string | null } | undefined)?.town_id ?? null;
         this.st.putLatest.run(f.personId, f.at, JSON.stringify(f));
@@ -289,6 +332,33 @@ export class SqliteStore implements HubStore {
         return this.append({ kind: 'position', id: f.personId, at: f.at, data: f }, town);
       }),
     )();
+    this.pruneTrack(fixes);
+    return out;
+  }
+
+  /** Keeps position history bounded: about once an hour of fix time, drops what is past retention. */
+  private pruneTrack(fixes: readonly PositionFix[]): void {
+    let newest = 0;
+    for (const f of fixes) if (f.at > newest) newest = f.at;
+    if (newest - this.trackPrunedAt < TRACK_PRUNE_EVERY_MS) return;
+    this.trackPrunedAt = newest;
+    this.st.pruneTrack.run(newest - this.trackRetentionMs);
+  }
+
+  async positionTrack(personId: string, from: number, to: number, limit: number): Promise<TrackFix[]> {
+    return (this.st.trackOf.all(personId, from, to, limit) as (TrackFix & { accuracy: number | null })[]).map(trackFix);
+  }
+
+  async positionsInBox(personIds: readonly string[], box: { west: number; south: number; east: number; north: number }, from: number, to: number): Promise<TrackFix[]> {
+    if (personIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT person_id AS personId, at, lng, lat, accuracy FROM position_track
+         WHERE person_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ? AND lng BETWEEN ? AND ? AND lat BETWEEN ? AND ?
+         ORDER BY at LIMIT 200000`,
+      )
+      .all(JSON.stringify(personIds), from, to, box.west, box.east, box.south, box.north) as (TrackFix & { accuracy: number | null })[];
+    return rows.map(trackFix);
   }
 
   async listGrids(): Promise<Grid[]> {
@@ -360,6 +430,16 @@ export class SqliteStore implements HubStore {
   async linkedReports(eventId: string): Promise<EventRecord[]> {
     return (this.st.linkedTo.all(eventId) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
   }
+  async statsOverview(from: number, to: number, townId: string | undefined, now: number): Promise<StatsOverview> {
+    return this.stats.overview(from, to, townId, now);
+  }
+  async statsBreakdown(by: BreakdownDimension, from: number, to: number, townId: string | undefined, now: number): Promise<BreakdownRow[]> {
+    return this.stats.breakdown(by, from, to, townId, now);
+  }
+  async overdueList(townId: string | undefined, now: number, limit: number): Promise<OverdueItem[]> {
+    return this.stats.overdueList(townId, now, limit);
+  }
+
   async overdueEvents(now: number, limit: number): Promise<EventRecord[]> {
     return (this.st.overdue.all(now, limit) as Row[]).map((r) => JSON.parse(r.data) as EventRecord);
   }
