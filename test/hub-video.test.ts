@@ -57,7 +57,8 @@ async function probe(bytes: Buffer) {
     const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name,profile,width,height', '-of', 'json', file]);
     const info = JSON.parse(stdout) as { format: { format_name: string; duration: string }; streams: { codec_name: string; profile: string; width: number; height: number }[] };
     const frames = await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-read_intervals', '%+#1', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', file]);
-    return { format: info.format.format_name, duration: Number(info.format.duration), streams: info.streams, firstKey: frames.stdout.trim().split('\n')[0] === '1' };
+    // the first frame of a loop carries side data, so ffprobe prints "1," for it: only the first field counts
+    return { format: info.format.format_name, duration: Number(info.format.duration), streams: info.streams, firstKey: frames.stdout.trim().split('\n')[0]!.split(',')[0] === '1' };
   } finally {
     await removeDir(dir);
   }
