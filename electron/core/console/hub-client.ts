@@ -64,6 +64,11 @@ export class HubClient {
         `The hub at ${this.baseUrl} cannot be reached (${(err as Error).message}); check the network or the hub. Work continues on the local cache and commands wait in the outbox.`,
       );
     }
+    return this.answer(res, method, path, schema);
+  }
+
+  /** The hub's answer: its error as a HubError, or the body checked with `schema`. */
+  private async answer<S extends z.ZodTypeAny>(res: Response, method: string, path: string, schema: S): Promise<z.infer<S>> {
     const text = await res.text().catch(() => '');
     let json: unknown;
     try {
@@ -98,24 +103,7 @@ export class HubClient {
     } catch (err) {
       throw new DomainError('unavailable', `The hub at ${this.baseUrl} cannot be reached (${(err as Error).message}); the upload needs the hub, try again when the link is back.`);
     }
-    const text = await res.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = ApiError.safeParse(json);
-      if (err.success) throw new HubError(res.status, err.data.error.code, err.data.error.message, err.data.error.field);
-      throw new HubError(res.status, res.status >= 500 ? 'unavailable' : 'internal', `The hub answered POST ${path} with HTTP ${res.status}.`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new DomainError('internal', `The hub's answer to POST ${path} breaks the contract (${i?.path.join('.')}: ${i?.message}); is the hub a different version?`);
-    }
-    return parsed.data;
+    return this.answer(res, 'POST', path, schema);
   }
 
   /**
