@@ -21,6 +21,7 @@ import type { CoreClient } from '../../core-client';
 import { errorMessage } from '../../core-client';
 import { toBase64 } from './client';
 import { CallRecorder, type RecordedPart } from './recorder';
+import { candidateInit, candidateSignal } from '../../ice';
 
 /** The leader answered but media did not flow within this: treated as a lost connection (one retry). */
 const CONNECT_WITHIN_MS = 20_000;
@@ -299,8 +300,7 @@ export class ConsoleCall {
     };
     pc.onicecandidate = (ev) => {
       if (this.pc !== pc || !ev.candidate || !ev.candidate.candidate) return;
-      const c = ev.candidate.toJSON();
-      this.send({ kind: 'candidate', callId: this.state.callId, candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null } });
+      this.send({ kind: 'candidate', callId: this.state.callId, candidate: candidateSignal(ev.candidate) });
     };
     pc.onconnectionstatechange = () => {
       if (this.pc !== pc) return;
@@ -342,7 +342,7 @@ export class ConsoleCall {
     }
     if (sig.kind === 'candidate') {
       if (!pc) return;
-      const c: RTCIceCandidateInit = { candidate: sig.candidate.candidate, sdpMid: sig.candidate.sdpMid ?? null, sdpMLineIndex: sig.candidate.sdpMLineIndex ?? null };
+      const c = candidateInit(sig.candidate);
       if (this.haveAnswer && pc.remoteDescription) void pc.addIceCandidate(c).catch(() => undefined);
       else this.pendingCandidates.push(c);
       return;

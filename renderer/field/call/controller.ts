@@ -7,6 +7,7 @@
  */
 import { autoAnswer, type FieldCallPhase } from '../../../shared/callback';
 import type { CallBrief, CallClientSignal, CallServerSignal, IceServer, LiveClientMessage } from '../../../shared/schema';
+import { candidateInit, candidateSignal } from '../../ice';
 
 export type Facing = 'environment' | 'user';
 
@@ -80,7 +81,7 @@ export class FieldCallController {
         if (sig.description.type === 'offer') void this.onOffer(sig.description.sdp);
         return;
       case 'candidate': {
-        const c: RTCIceCandidateInit = { candidate: sig.candidate.candidate, sdpMid: sig.candidate.sdpMid ?? null, sdpMLineIndex: sig.candidate.sdpMLineIndex ?? null };
+        const c = candidateInit(sig.candidate);
         if (this.pc?.remoteDescription) void this.pc.addIceCandidate(c).catch(() => undefined);
         else this.pending.push(c);
         return;
@@ -211,8 +212,7 @@ export class FieldCallController {
     for (const t of this.local?.getTracks() ?? []) pc.addTrack(t, this.local!);
     pc.onicecandidate = (ev) => {
       if (this.pc !== pc || !ev.candidate || !ev.candidate.candidate) return;
-      const c = ev.candidate.toJSON();
-      this.send({ kind: 'candidate', callId: this.state.callId, candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null } });
+      this.send({ kind: 'candidate', callId: this.state.callId, candidate: candidateSignal(ev.candidate) });
     };
     pc.onconnectionstatechange = () => {
       if (this.pc !== pc) return;

@@ -11,7 +11,6 @@ export const m0004_queue_order: Migration = {
   name: 'queue-order',
   sql: `
     CREATE INDEX events_state_urgency ON events (state, tier_rank DESC, deadline_key, reported_at DESC);
-    CREATE INDEX events_state_deadline ON events (state, deadline_key, reported_at DESC);
     CREATE INDEX events_town_urgency ON events (town_id, is_open, tier_rank DESC, deadline_key, reported_at DESC);
   `,
 };
