@@ -5,6 +5,7 @@ import { Id, LngLat, Text, Timestamp } from './common';
 import { Camera, Department, EventRecord, EventState, Grid, GridKind, OrgUnit, Person, Source, Tier, TimelineEntry } from './entities';
 import { CallClientSignal, CallServerSignal, RecordingChunk, type CallbackItem, type LeaderFix, type RecordingChunkResult } from './call';
 import { Basemap, MapEventsQuery, type GridInfo, type MapConfig, type MapEventPoint, type MapPerson, type PersonInfo } from './map';
+import { BreakdownDimension, StatsPeriod, type OverdueItem, type StatsAnswer, type StatsBreakdown, type StatsOverview } from './stats';
 import { EvidenceUpload, NewEventBrief, WallLayoutInput, WallLayoutName, type UploadedEvidence, type WallCameras, type WallLayout } from './wall';
 
 /**
@@ -149,6 +150,11 @@ export const ConsoleRequest = z.discriminatedUnion('type', [
   req('gridInfo', { gridId: Id }),
   /** a person clicked on the map: status, assignments, the track of the last hours */
   req('personInfo', { personId: Id, hours: z.number().int().min(1).max(72) }),
+  /** statistics of a period, asked of the hub (the last answer, marked stale, while it cannot be asked) */
+  req('statsOverview', { period: StatsPeriod }),
+  req('statsBreakdown', { by: BreakdownDimension, period: StatsPeriod }),
+  /** the overdue list (督办), most overdue first */
+  req('statsOverdue', { limit: z.number().int().min(1).max(500), townId: Id.optional() }),
 ]);
 export type ConsoleRequest = z.infer<typeof ConsoleRequest>;
 export type ConsoleRequestType = ConsoleRequest['type'];
@@ -202,6 +208,9 @@ export interface ConsoleResults {
   mapEvents: { events: MapEventPoint[]; truncated: boolean };
   gridInfo: GridInfo;
   personInfo: PersonInfo;
+  statsOverview: StatsAnswer<StatsOverview>;
+  statsBreakdown: StatsAnswer<StatsBreakdown>;
+  statsOverdue: StatsAnswer<OverdueItem[]>;
 }
 
 export const ConsoleResponse = z.union([

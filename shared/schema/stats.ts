@@ -113,3 +113,26 @@ export const OverdueItem = z
   })
   .strict();
 export type OverdueItem = z.infer<typeof OverdueItem>;
+
+/* ---------- the console core's stats requests (shared/schema/console.ts) ---------- */
+
+/** A period as the console asks for it: numbers, not query strings. */
+export const StatsPeriod = z
+  .object({ from: Timestamp, to: Timestamp, townId: Id.optional() })
+  .strict()
+  .refine((q) => q.to > q.from, { message: '`to` must be after `from`', path: ['to'] })
+  .refine((q) => q.to - q.from <= MAX_SPAN_MS, { message: 'a period spans at most 400 days', path: ['to'] });
+export type StatsPeriod = z.infer<typeof StatsPeriod>;
+
+/**
+ * What the core answers for a statistics request: the hub's figures and when they were fetched.
+ * `stale` is true when the hub could not be asked and these are the last figures it gave for the
+ * same question (a wall screen keeps showing them, marked, rather than going blank).
+ */
+export const statsAnswer = <T extends z.ZodTypeAny>(data: T) =>
+  z.object({ data, fetchedAt: Timestamp, stale: z.boolean() }).strict();
+export interface StatsAnswer<T> {
+  data: T;
+  fetchedAt: number;
+  stale: boolean;
+}

@@ -41,6 +41,7 @@ import { MapQueries } from './map';
 import { CallRelay } from './calls';
 import { CameraWatch, MediaOrigins, wallCameras } from './video-sources';
 import { WallLayouts } from './wall-layouts';
+import { StatsProxy } from './stats';
 
 /** events reported this recently, seen for the first time, are told to the page (the wall's alarm linkage) */
 const NEW_EVENT_WINDOW_MS = 5 * 60_000;
@@ -81,6 +82,7 @@ export class ConsoleCore {
   private readonly recommendations: Recommendations;
   /** the map view's queries and the basemap setting (the host serves its archive) */
   readonly map: MapQueries;
+  private readonly stats: StatsProxy;
   private readonly calls: CallRelay;
   private readonly wallLayouts: WallLayouts;
   private readonly mediaOrigins: MediaOrigins;
@@ -145,6 +147,7 @@ export class ConsoleCore {
     );
     this.recommendations = new Recommendations(this.cache, this.client);
     this.map = new MapQueries(this.cache, this.client, this.now);
+    this.stats = new StatsProxy(this.client, this.now);
     this.wallLayouts = new WallLayouts(this.cache.db, this.now);
     this.mediaOrigins = new MediaOrigins(this.client, this.cache, this.hubUrl, this.now);
     this.cameraWatch = new CameraWatch(this.cache);
@@ -297,6 +300,15 @@ export class ConsoleCore {
       case 'personInfo':
         out = await this.map.personInfo(r.personId, r.hours);
         break;
+      case 'statsOverview':
+        out = await this.stats.overview(r.period);
+        break;
+      case 'statsBreakdown':
+        out = await this.stats.breakdown(r.by, r.period);
+        break;
+      case 'statsOverdue':
+        out = await this.stats.overdue(r.limit, r.townId);
+        break;
     }
     return out as Handled<R['type']>;
   }
@@ -319,6 +331,7 @@ export class ConsoleCore {
     this.feed.stop();
     this.client.token = res.token;
     this.principal = res.principal;
+    this.stats.forget();
     this.mediaOrigins.reset();
     // the cache mirrors one hub as one scope sees it (a sub-centre desk sees its town only)
     const scope = `${this.hubUrl} ${res.principal.townId ?? '*'}`;
