@@ -21,6 +21,7 @@ export class DistrictIndex {
   /** communities with a centre, longest name first, so 北川门新村 wins over a shorter name inside it */
   private communities: OrgUnit[] = [];
   private districtCenter: LngLat | undefined;
+  private townOfPerson = new Map<string, string | undefined>();
 
   load(d: DistrictData): void {
     this.openAssignments = d.openAssignments;
@@ -29,6 +30,7 @@ export class DistrictIndex {
       .filter((u) => u.level === 'community' && u.center)
       .sort((a, b) => b.name.length - a.name.length);
     this.districtCenter = d.orgUnits.find((u) => u.level === 'district' && u.center)?.center;
+    this.townOfPerson = new Map(d.people.map((p) => [p.id, p.townId]));
   }
 
   /** The centre of the community an address names, else the district's centre. */
@@ -60,7 +62,10 @@ export class DistrictIndex {
     for (const [k, v] of open) this.openAssignments.set(k, v);
   }
 
-  recommend(pt: LngLat, now: number): Recommendation[] {
-    return this.recommender.recommend(pt, now);
+  /** `town`: a sub-centre desk's own town, whose staff alone it may dispatch to */
+  recommend(pt: LngLat, now: number, town?: string): Recommendation[] {
+    const all = this.recommender.recommend(pt, now);
+    if (town === undefined) return all;
+    return all.filter((r) => this.townOfPerson.get(r.personId) === town).map((r, i) => ({ ...r, rank: i + 1 }));
   }
 }

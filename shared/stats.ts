@@ -83,6 +83,8 @@ export function endedBy(e: Pick<EventRecord, 'escalation'>, isEnforcement: (depa
   const esc = e.escalation;
   if (!esc) return 'grid';
   if (esc.target === 'subcenter') return 'town';
+  // a town sends a case up when it needs the district's departments: it ends above the town
+  if (esc.target === 'district') return 'departments';
   return (esc.departmentIds ?? []).some(isEnforcement) ? 'enforcement' : 'departments';
 }
 

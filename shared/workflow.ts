@@ -288,6 +288,10 @@ export function decide(
       const esc = command.escalation;
       if (esc.target === 'subcenter' && esc.orgUnitId === undefined)
         return fail('invalid', 'Escalating to a sub-centre needs the sub-centre (orgUnitId)', 'escalation.orgUnitId');
+      if (esc.target === 'subcenter' && actor.townId !== undefined && esc.orgUnitId !== actor.townId)
+        return fail('out_of_scope', `A sub-centre desk cannot hand a case to another town (${esc.orgUnitId}); escalate it to the district instead`, 'escalation.orgUnitId');
+      if (esc.target === 'district' && actor.townId === undefined && (actor.role === 'operator' || actor.role === 'duty_chief'))
+        return fail('invalid', 'The case is already at the district; escalate it to a sub-centre or to departments', 'escalation.target');
       if (esc.target === 'departments' && (esc.departmentIds === undefined || esc.departmentIds.length === 0))
         return fail('invalid', 'Escalating to departments needs at least one department', 'escalation.departmentIds');
       const tier = ev.tier === 'special' ? 'special' : 'escalated';

@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
-import { REJECT_REASONS, SATISFACTION, type Command, type Department, type EventRecord, type OrgUnit } from '../../shared/schema';
+import { REJECT_REASONS, SATISFACTION, type Command, type Department, type EscalationTarget, type EventRecord, type OrgUnit } from '../../shared/schema';
 import { categoryById, DEFAULT_TAXONOMY } from '../../shared/taxonomy';
 import { t, tMaybe, useLang } from '../i18n';
 import { Dialog } from './Dialog';
@@ -28,6 +28,8 @@ export function ActionDialog(props: {
   towns: readonly OrgUnit[];
   /** the hub's departments, from the core's reference data */
   departments?: readonly Department[];
+  /** a sub-centre desk's town: it sends cases up to the district, never across to another town */
+  ownTown?: string | undefined;
   onSend: (c: Command) => Promise<string | null>;
   onClose: () => void;
 }) {
@@ -36,7 +38,8 @@ export function ActionDialog(props: {
   const [note, setNote] = useState('');
   const [reason, setReason] = useState<(typeof REJECT_REASONS)[number]>('invalid');
   const [duplicateOf, setDuplicateOf] = useState('');
-  const [target, setTarget] = useState<'subcenter' | 'departments'>('subcenter');
+  const targets = props.ownTown === undefined ? (['subcenter', 'departments'] as const) : (['district', 'departments'] as const);
+  const [target, setTarget] = useState<EscalationTarget>(targets[0]);
   const [townId, setTownId] = useState(e.townId ?? props.towns[0]?.id ?? '');
   const departments = props.departments && props.departments.length > 0 ? props.departments : FALLBACK_DEPARTMENTS;
   const defaultCode = categoryById(DEFAULT_TAXONOMY, e.categoryId)?.departmentCode;
@@ -66,7 +69,8 @@ export function ActionDialog(props: {
           ...base,
           type: 'escalate',
           note: n,
-          escalation: target === 'subcenter' ? { target, orgUnitId: townId } : { target, departmentIds: [...depts] },
+          escalation:
+            target === 'subcenter' ? { target, orgUnitId: townId } : target === 'district' ? { target } : { target, departmentIds: [...depts] },
         };
       break;
     case 'return':
@@ -128,14 +132,14 @@ export function ActionDialog(props: {
       {props.kind === 'escalate' && (
         <>
           <div className="radio-row" role="radiogroup" aria-label={t('dialog.escalate.target')}>
-            {(['subcenter', 'departments'] as const).map((x) => (
+            {targets.map((x) => (
               <label key={x} className={target === x ? 'radio active' : 'radio'}>
                 <input type="radio" name="target" value={x} checked={target === x} onChange={() => setTarget(x)} />
                 {t(`escalate.${x}`)}
               </label>
             ))}
           </div>
-          {target === 'subcenter' ? (
+          {target === 'district' ? null : target === 'subcenter' ? (
             <label className="field">
               <span>{t('dialog.escalate.town')}</span>
               <select value={townId} onChange={(x) => setTownId(x.target.value)}>

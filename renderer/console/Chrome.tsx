@@ -8,7 +8,15 @@ import { keyLabel, SHORTCUTS } from './keyboard';
 /** Behind by more than this many changes, the top bar shows the catch-up as a progress bar. */
 const CATCH_UP_SHOWN = 200;
 
-export function TopBar(props: { session: SessionInfo | null; wall: boolean; coreUp: boolean; onLogout?: () => void; onCall?: () => void }) {
+export function TopBar(props: {
+  session: SessionInfo | null;
+  wall: boolean;
+  coreUp: boolean;
+  /** a sub-centre desk's town, named so the desk always sees whose console this is */
+  townName?: string | undefined;
+  onLogout?: () => void;
+  onCall?: () => void;
+}) {
   useLang();
   const s = props.session;
   // the core's own link to the hub, unless the page cannot even reach the core
@@ -56,6 +64,11 @@ export function TopBar(props: { session: SessionInfo | null; wall: boolean; core
         {s?.principal && (
           <span className="meta">
             {principalRole(s.principal)} <b>{s.principal.name}</b>
+            {s.principal.townId !== undefined && (
+              <span className="badge" data-testid="desk-town">
+                {props.townName ?? s.principal.townId}
+              </span>
+            )}
           </span>
         )}
         <button type="button" className="ghost" onClick={toggleLang} title={t('lang.toggleTitle')}>

@@ -429,7 +429,7 @@ export function Console(props: {
       </div>
       <ShortcutBar onHelp={() => setHelp(true)} />
       {dialog && (
-        <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} departments={departments} onSend={send} onClose={() => setDialog(null)} />
+        <ActionDialog kind={dialog.kind} event={dialog.event} towns={towns} departments={departments} ownTown={props.principal.townId} onSend={send} onClose={() => setDialog(null)} />
       )}
       {props.callOpen && (
         <CallForm

@@ -104,6 +104,7 @@ function App() {
         session={session}
         wall={wall}
         coreUp={coreUp}
+        townName={reference?.orgUnits.find((u) => u.id === principal?.townId)?.name}
         {...(principal ? { onLogout: logout } : {})}
         {...(principal && !wall ? { onCall: () => setCallOpen(true) } : {})}
       />

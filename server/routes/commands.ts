@@ -45,9 +45,17 @@ export function commandRoutes(app: FastifyInstance, hub: HubContext): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/commands/:id', async (req): Promise<CommandResult> => {
-    await hub.authed(req);
+    const { principal } = await hub.authed(req);
     const r = await hub.store.getCommandResult(req.params.id);
     if (!r) throw new DomainError('not_found', `No command ${req.params.id} has reached the hub.`);
+    // a sub-centre desk reads its own commands and those on its town's events; another town's
+    // answer is told apart from a missing one by nothing, so it learns nothing about that town
+    if (principal.townId !== undefined) {
+      const origin = await hub.store.getCommandOrigin(req.params.id);
+      const event = origin?.eventId ? await hub.store.getEvent(origin.eventId) : undefined;
+      if (origin?.actorId !== principal.personId && event?.townId !== principal.townId)
+        throw new DomainError('not_found', `No command ${req.params.id} has reached the hub.`);
+    }
     return r;
   });
 }

@@ -12,11 +12,16 @@ export function districtRoutes(app: FastifyInstance, hub: HubContext): void {
   });
 
   app.get('/api/recommend', async (req): Promise<RecommendResponse> => {
-    await hub.authed(req);
+    const { principal } = await hub.authed(req);
     const pt = parseWith(RecommendQuery, req.query, 'query');
-    hub.district.setOpenAssignments(await hub.store.openAssignmentCounts());
     const now = hub.now();
-    return { place: hub.district.locate(pt, now), candidates: hub.district.recommend(pt, now) };
+    const place = hub.district.locate(pt, now);
+    // a sub-centre desk dispatches within its town only: neither the place nor the people of another
+    const own = principal.townId;
+    if (own !== undefined && place.townId !== own)
+      throw new DomainError('out_of_scope', `The point ${pt.lng}, ${pt.lat} is ${place.townId ? `in town ${place.townId}` : 'outside every town'}; your desk covers town ${own} only.`, 'lng');
+    hub.district.setOpenAssignments(await hub.store.openAssignmentCounts());
+    return { place, candidates: hub.district.recommend(pt, now, own) };
   });
 
   app.post('/api/field/position', async (req, reply) => {

@@ -36,6 +36,8 @@ export interface HubStore {
   /** Applies a batch of commands in one durable transaction, in order; see CommandEnvelope. */
   applyCommands(batch: readonly CommandEnvelope[]): Promise<AppliedCommand[]>;
   getCommandResult(commandId: string): Promise<CommandResult | undefined>;
+  /** who sent a command and the event it named (null for commands on no event) */
+  getCommandOrigin(commandId: string): Promise<{ actorId: string; eventId: string | null } | undefined>;
 
   /* ---- change feed ---- */
   head(): Promise<number>;

@@ -185,7 +185,9 @@ export const HotlineOrderInfo = z
   .strict();
 export type HotlineOrderInfo = z.infer<typeof HotlineOrderInfo>;
 
-export const ESCALATION_TARGETS = ['subcenter', 'departments'] as const;
+/** subcenter: a district desk hands a case to a town; district: a town desk sends one up; departments: the whistle (吹哨报到) */
+export const ESCALATION_TARGETS = ['subcenter', 'district', 'departments'] as const;
+export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
 export const Escalation = z
   .object({
     target: z.enum(ESCALATION_TARGETS),

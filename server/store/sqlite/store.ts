@@ -86,6 +86,7 @@ export class SqliteStore implements HubStore {
       changesAll: p('SELECT seq, data FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       changesTown: p('SELECT seq, data FROM changes WHERE seq > ? AND (town_id IS NULL OR town_id = ?) ORDER BY seq LIMIT ?'),
       getCommand: p('SELECT result FROM commands WHERE command_id = ?'),
+      getCommandOrigin: p('SELECT actor_id AS actorId, event_id AS eventId FROM commands WHERE command_id = ?'),
       putCommand: p('INSERT INTO commands (command_id, type, actor_id, event_id, status, at, result) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getEvent: p('SELECT data FROM events WHERE id = ?'),
       putEvent: p(
@@ -186,6 +187,10 @@ export class SqliteStore implements HubStore {
   async getCommandResult(commandId: string): Promise<CommandResult | undefined> {
     const row = this.st.getCommand.get(commandId) as { result: string } | undefined;
     return row ? (JSON.parse(row.result) as CommandResult) : undefined;
+  }
+
+  async getCommandOrigin(commandId: string): Promise<{ actorId: string; eventId: string | null } | undefined> {
+    return this.st.getCommandOrigin.get(commandId) as { actorId: string; eventId: string | null } | undefined;
   }
 
   async applyCommands(batch: readonly CommandEnvelope[]): Promise<AppliedCommand[]> {
