@@ -91,6 +91,25 @@ describe('the console map, in Chromium with WebGL', () => {
     await idle();
   };
 
+  it('on software WebGL draws at half resolution while moving and sharp again at rest', async () => {
+    const sizes = await page.evaluate(
+      () =>
+        new Promise<{ rest: number; moving: number; after: number; css: number }>((resolve) => {
+          const m = window.__gridMap!.map;
+          const canvas = m.getCanvas();
+          const rest = canvas.width;
+          let moving = 0;
+          m.once('move', () => (moving = canvas.width));
+          m.once('moveend', () => setTimeout(() => resolve({ rest, moving, after: canvas.width, css: canvas.clientWidth }), 0));
+          m.panBy([200, 0], { duration: 300 });
+        }),
+    );
+    // SwiftShader here: the test's Chromium has no GPU
+    expect(sizes.rest).toBe(sizes.css);
+    expect(sizes.moving).toBe(Math.floor(sizes.css / 2));
+    expect(sizes.after).toBe(sizes.css);
+  });
+
   it('draws the layers and toggles them on the map itself', async () => {
     await view({ lng: 120.98, lat: 32.0 }, 11);
     for (const [group, layers] of [

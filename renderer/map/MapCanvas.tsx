@@ -8,6 +8,7 @@ import type { Map as MlMap } from 'maplibre-gl';
 import type { MapConfig } from '../../shared/schema/map';
 import { setupMaplibre } from './maplibre';
 import { addOverlays } from './overlays';
+import { lowResolutionWhileMoving, softwareWebGL } from './software';
 import { baseStyle } from './style';
 
 export interface MapCanvasProps {
@@ -33,6 +34,7 @@ export function MapCanvas(props: MapCanvasProps) {
     if (!el) return;
     let map: MlMap | undefined;
     let cleanup: void | (() => void);
+    let unthrottle: (() => void) | undefined;
     let dead = false;
     const maplibregl = setupMaplibre();
     baseStyle(props.config, location.origin).then(
@@ -52,6 +54,7 @@ export function MapCanvas(props: MapCanvasProps) {
           fadeDuration: 0,
           pitchWithRotate: false,
         });
+        if (softwareWebGL()) unthrottle = lowResolutionWhileMoving(map);
         map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
         map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
         map.on('error', (e) => {
@@ -74,6 +77,7 @@ export function MapCanvas(props: MapCanvasProps) {
     return () => {
       dead = true;
       if (typeof cleanup === 'function') cleanup();
+      unthrottle?.();
       map?.remove();
     };
     // the map is rebuilt only when the basemap changes
