@@ -25,6 +25,7 @@ import { commandRoutes } from './routes/commands';
 import { districtRoutes } from './routes/district';
 import { mapRoutes } from './routes/map';
 import { statsRoutes } from './routes/stats';
+import { ledgerRoutes } from './routes/ledgers';
 import { cameraAlarmRoutes } from './routes/camera-alarm';
 import { fieldPageRoutes } from './routes/field-page';
 import { fieldRoutes } from './routes/field';
@@ -206,6 +207,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   districtRoutes(app, ctx);
   mapRoutes(app, ctx);
   statsRoutes(app, ctx);
+  ledgerRoutes(app, ctx);
   intakeRoutes(app, ctx, hotlineToken);
   cameraAlarmRoutes(app, ctx, opts.cameraAlarmToken ?? (opts.demo ? DEMO_CAMERA_TOKEN : undefined));
   open311Routes(app, ctx, opts.open311ApiKey ?? (opts.demo ? DEMO_OPEN311_KEY : undefined));

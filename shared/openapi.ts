@@ -37,6 +37,25 @@ import {
   type CommandType,
 } from './schema';
 import { BreakdownQuery, OverdueItem, OverdueQuery, StatsBreakdown, StatsOverview, StatsQuery } from './schema/stats';
+import {
+  AwarenessInput,
+  AwarenessList,
+  AwarenessResult,
+  Bulletin,
+  BulletinQuery,
+  ComplianceInput,
+  ComplianceList,
+  ComplianceResult,
+  EntriesQuery,
+  Ledger,
+  LedgerQuery,
+  Rates,
+  RatesQuery,
+  VisitInput,
+  VisitList,
+  VisitResult,
+  VisitsQuery,
+} from './schema/ledgers';
 import { Category, Taxonomy } from './taxonomy';
 
 /**
@@ -106,6 +125,18 @@ const COMPONENTS: Record<string, z.ZodType> = {
   StatsOverview,
   StatsBreakdown,
   OverdueItem,
+  VisitInput,
+  VisitResult,
+  VisitList,
+  ComplianceInput,
+  ComplianceResult,
+  ComplianceList,
+  AwarenessInput,
+  AwarenessResult,
+  AwarenessList,
+  Ledger,
+  Bulletin,
+  Rates,
 };
 
 /**
@@ -482,11 +513,136 @@ function paths(): OpenApiDocument['paths'] {
         responses: { 200: answer('Definitions by figure id', { type: 'object' }), ...hubErrors(401, 403) },
       },
     },
+    ...oversightPaths(),
     '/api/openapi.json': {
       get: { operationId: 'openapi', summary: 'This document', tags: ['hub'], security: [], responses: { 200: answer('OpenAPI 3.1', { type: 'object' }) } },
     },
     '/api/docs': {
       get: { operationId: 'docs', summary: 'This document’s paths as a plain HTML page', tags: ['hub'], security: [], responses: { 200: { description: 'HTML', content: { 'text/html': {} } } } },
+    },
+  };
+}
+
+/** Visits, the district's entries, the ledgers (台账), the three-day bulletin and the three rates (server/routes/ledgers.ts). */
+function oversightPaths(): OpenApiDocument['paths'] {
+  const period = { period: 'day, week (from Monday), month, quarter or year', date: 'a CST date inside the period, YYYY-MM-DD (default today)', townId: 'one town' };
+  const XLSX = { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} };
+  const record = (operationId: string, summary: string, description: string, input: string, result: string, tags: string[]) => ({
+    post: {
+      operationId,
+      summary,
+      description,
+      tags,
+      security: SESSION,
+      requestBody: { required: true, ...json(ref(input)) },
+      responses: { 201: answer('Recorded', ref(result)), 200: answer('Already recorded under this id (a retry): the first record', ref(result)), ...hubErrors(400, 401, 403, 409, 422) },
+    },
+  });
+  return {
+    '/api/field/visits': record(
+      'fieldVisit',
+      'A household visit (走访) logged by grid staff',
+      'Idempotent by `visitId`: a retry answers the stored visit (200); the same id with other content is refused (409). `at` within the last 7 days; `position` inside the district; photos uploaded first.',
+      'VisitInput',
+      'VisitResult',
+      ['field'],
+    ),
+    '/api/ledgers/visits': {
+      get: {
+        operationId: 'ledgerVisits',
+        summary: 'The visits of a period (newest first), to check a ledger',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(VisitsQuery, { ...period, personId: 'one person', limit: 'at most this many (default 1000)' }),
+        responses: { 200: answer('The visits', ref('VisitList')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/ledgers/compliance': {
+      ...record(
+        'recordCompliance',
+        'The district’s finding after inspecting a grid (网格达标)',
+        'Operators and duty chiefs only. Idempotent by `entryId`; a correction is a new entry for the same grid (the latest in a period counts).',
+        'ComplianceInput',
+        'ComplianceResult',
+        ['stats'],
+      ),
+      get: {
+        operationId: 'listCompliance',
+        summary: 'Compliance entries dated in a period (default this quarter)',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(EntriesQuery, period),
+        responses: { 200: answer('The entries', ref('ComplianceList')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/ledgers/awareness': {
+      ...record(
+        'recordAwareness',
+        'A public-awareness survey’s count for a community or grid (群众知晓)',
+        'Operators and duty chiefs only. Idempotent by `entryId`.',
+        'AwarenessInput',
+        'AwarenessResult',
+        ['stats'],
+      ),
+      get: {
+        operationId: 'listAwareness',
+        summary: 'Awareness entries dated in a period (default this quarter)',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(EntriesQuery, period),
+        responses: { 200: answer('The entries', ref('AwarenessList')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/ledger': {
+      get: {
+        operationId: 'statsLedger',
+        summary: 'The ledger (台账) of a day, week, month, quarter or year: per grid leader, days on duty, patrol coverage, reports, visits, assignments handled and on time',
+        description: 'Whole CST days; each column is defined at /api/stats/definitions. Desks only; a sub-centre desk gets its own town.',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(LedgerQuery, period),
+        responses: { 200: answer('One row per grid leader', ref('Ledger')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/ledger.xlsx': {
+      get: {
+        operationId: 'statsLedgerExport',
+        summary: 'The ledger and the three rates of the same period as an Excel workbook',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(LedgerQuery, period),
+        responses: { 200: { description: 'The workbook', content: XLSX }, ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/bulletin': {
+      get: {
+        operationId: 'statsBulletin',
+        summary: 'The three-day bulletin (三天一通报): every grid ranked by its workers’ reports in the three CST days ending on `date`, silent grids flagged',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(BulletinQuery, { date: 'the last of the three days, YYYY-MM-DD (default yesterday)', townId: 'one town' }),
+        responses: { 200: answer('The bulletin', ref('Bulletin')), ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/bulletin.xlsx': {
+      get: {
+        operationId: 'statsBulletinExport',
+        summary: 'The three-day bulletin as an Excel workbook',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(BulletinQuery),
+        responses: { 200: { description: 'The workbook', content: XLSX }, ...hubErrors(400, 401, 403) },
+      },
+    },
+    '/api/stats/rates': {
+      get: {
+        operationId: 'statsRates',
+        summary: 'The three rates (三率) of a period, for the district and per town: grid compliance, public awareness, public satisfaction',
+        tags: ['stats'],
+        security: SESSION,
+        parameters: queryParameters(RatesQuery, { ...period, period: 'default quarter' }),
+        responses: { 200: answer('The rates with their numerators and denominators', ref('Rates')), ...hubErrors(400, 401, 403) },
+      },
     },
   };
 }

@@ -111,6 +111,17 @@ export const METRICS = [
   'overdue',
   'ended_by',
   'leaders_on_duty',
+  // oversight: the ledgers, the three-day bulletin and the three rates (shared/ledgers.ts)
+  'duty_days',
+  'patrol_coverage',
+  'ledger_reported',
+  'visits',
+  'handled',
+  'handled_on_time',
+  'bulletin_reports',
+  'bulletin_silent',
+  'compliance_rate',
+  'awareness_rate',
 ] as const;
 export type MetricId = (typeof METRICS)[number];
 
@@ -155,4 +166,59 @@ export const METRIC_DEFINITIONS: Record<MetricId, { zh: string; en: string; defZ
     defEn: 'Events closed in the period by where they were settled: in the grid (never escalated), by the town (escalated to its sub-centre), by departments, by law enforcement (the enforcement bureau among the departments).',
   },
   leaders_on_duty: { zh: '在岗网格员', en: 'Leaders on duty', defZh: '此刻在岗的网格员（含专职网格员）。', defEn: 'Grid leaders and dedicated-grid members on duty at this moment.' },
+  duty_days: {
+    zh: '在岗天数',
+    en: 'Days on duty',
+    defZh: '期间内（按北京时间日历日）本人手机上传过定位、登记过走访、上报过事件或提交过处置反馈的天数。平台不保存“在岗”开关的历史，故以当天的工作痕迹计。',
+    defEn: "CST calendar days in the period on which the person's phone sent a position fix, or the person logged a visit, reported an event or fed back on an assignment. The hub keeps no history of the on-duty switch, so a day counts by the work it shows.",
+  },
+  patrol_coverage: {
+    zh: '巡查覆盖率',
+    en: 'Patrol coverage',
+    defZh: '本人所负责网格按约100米划分单元（中心点在网格内的单元），期间内本人定位落入过的单元数 ÷ 单元总数；与地图“巡查覆盖”同一划分。',
+    defEn: "The person's own grid(s) cut into ~100 m cells (those whose centre lies inside the grid): cells the person's own fixes fell in during the period ÷ all cells; the same cells as the map's patrol coverage.",
+  },
+  ledger_reported: {
+    zh: '上报事件',
+    en: 'Events reported',
+    defZh: '期间内本人上报的事件数，并入已有事件的重复上报不计（与“受理量”同一口径）。',
+    defEn: 'Events the person reported in the period; reports merged into an earlier event as duplicates are not counted (as in intake).',
+  },
+  visits: { zh: '走访户次', en: 'Visits', defZh: '期间内本人登记的入户走访次数（按走访时间）。', defEn: 'Household visits the person logged, by the time of the visit.' },
+  handled: {
+    zh: '处置任务',
+    en: 'Assignments handled',
+    defZh: '期间内本人提交过处置反馈的任务（事件）数，同一任务多次反馈只计一次。',
+    defEn: 'Assignments (events) the person fed back on (反馈) in the period; an event fed back more than once counts once.',
+  },
+  handled_on_time: {
+    zh: '按时处置率',
+    en: 'Handled on time',
+    defZh: '处置任务中，期间内首次反馈不晚于事件办理时限的比例（无时限者视为按时）：按时处置 ÷ 处置任务。',
+    defEn: "Of the assignments handled, the share whose first feedback in the period came by the event's deadline (none: on time): on time ÷ handled.",
+  },
+  bulletin_reports: {
+    zh: '三天一通报·上报事件',
+    en: 'Three-day bulletin: reports',
+    defZh: '通报日及其前两天（北京时间三个日历日）内，网格本网格员（网格长、网格管理员、信息员、专属网格员）上报的事件数，重复上报不计；按上报数排名，并列同名次。',
+    defEn: "Events reported by the grid's own workers (leaders, administrators, informants, dedicated-grid members) in the three CST days ending on the bulletin's date, duplicates not counted; grids ranked by it, ties sharing a rank.",
+  },
+  bulletin_silent: {
+    zh: '零上报网格',
+    en: 'Silent grids',
+    defZh: '三天内本网格员未上报任何事件的网格，通报中予以标出。',
+    defEn: "Grids whose workers reported no event in the bulletin's three days; the bulletin names them.",
+  },
+  compliance_rate: {
+    zh: '网格达标率',
+    en: 'Grid compliance rate',
+    defZh: '期间内经区里检查的网格中，最近一次检查结论为“达标”的网格所占比例：达标网格 ÷ 检查网格（未检查的网格不计入分母）。',
+    defEn: 'Of the grids the district inspected in the period, the share whose latest inspection in it found them compliant: compliant ÷ inspected (grids not inspected are left out).',
+  },
+  awareness_rate: {
+    zh: '群众知晓率',
+    en: 'Public awareness rate',
+    defZh: '期间内登记的群众知晓度调查中，知晓本网格及网格员的人数 ÷ 受访人数（各次调查相加）。',
+    defEn: 'Over the awareness surveys dated in the period: residents who knew their grid and grid worker ÷ residents asked (surveys added together).',
+  },
 };

@@ -10,9 +10,11 @@ import {
   CommandResult,
   FieldAssignments,
   FieldProfile,
+  VisitResult,
   type CommandInput,
   type LngLat,
 } from '../../shared/schema';
+import type { VisitInput } from '../../shared/schema/ledgers';
 import { Taxonomy } from '../../shared/taxonomy';
 
 const TOKEN_KEY = 'gridField.token';
@@ -119,6 +121,12 @@ export class FieldApi {
     const r = CommandResult.safeParse(body);
     if (r.success) return r.data;
     throw refusal(body, res.status);
+  }
+
+  /** A household visit; a retry with the same visitId answers the first record. */
+  async visit(input: z.input<typeof VisitInput>): Promise<VisitResult> {
+    const res = await this.send('/api/field/visits', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    return this.json(VisitResult, res);
   }
 
   /** Best effort: a missed fix is replaced by the next one. */

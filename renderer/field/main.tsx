@@ -17,6 +17,7 @@ import { categoryName, formatTime, shortId, stateLabel } from './format';
 import { currentFix, watchFix, type Fix } from './geo';
 import { ReportForm } from './ReportForm';
 import { TaskCard, type TaskDeps } from './TaskCard';
+import { VisitForm } from './VisitForm';
 import './field.css';
 
 /** How often a leader on duty tells the centre where they are. */
@@ -25,7 +26,7 @@ const POSITION_EVERY_MS = 30_000;
 const FRESH_FIX_MS = 60_000;
 const DUTY_KEY = 'gridField.onDuty';
 
-type Tab = 'tasks' | 'report' | 'mine';
+type Tab = 'tasks' | 'report' | 'visit' | 'mine';
 
 /** On duty unless the leader switched it off on this phone. */
 function readDuty(): boolean {
@@ -360,7 +361,7 @@ function App() {
       )}
 
       <nav className="tabs" role="tablist">
-        {(['tasks', 'report', 'mine'] as const).map((k) => (
+        {(['tasks', 'report', 'visit', 'mine'] as const).map((k) => (
           <button
             key={k}
             type="button"
@@ -398,6 +399,7 @@ function App() {
             afterAction={afterAction}
           />
         )}
+        {tab === 'visit' && <VisitForm api={api} lastFix={fix} fixNow={fixNow} afterAction={afterAction} />}
         {tab === 'mine' && (
           <section className="mine" aria-label={t('field.tab.mine')}>
             {book.reports.length === 0 && <p className="empty">{t('field.mine.empty')}</p>}

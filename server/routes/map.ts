@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { CST_OFFSET_MS } from '../../shared/deadline';
 import { DomainError } from '../../shared/errors';
-import { polygonBBox, polygonContains } from '../../shared/geo';
+import { polygonBBox } from '../../shared/geo';
+import { patrolLattice } from '../../shared/ledgers';
 import { isDeskRole, type Grid } from '../../shared/schema';
 import { PatrolQuery, TrackQuery, type PatrolCoverage, type Track } from '../../shared/schema/map';
 import type { AuthContext } from '../auth';
@@ -9,9 +10,6 @@ import type { HubContext } from '../context';
 import { parseWith } from '../http-errors';
 
 const DAY_MS = 24 * 3_600_000;
-/** a patrol cell is about this wide: a street block, what a leader on foot covers in a pass */
-const CELL_M = 100;
-const MAX_CELLS_PER_SIDE = 40;
 
 /**
  * What the console's map asks of the hub: a person's track and a grid's patrol coverage, both
@@ -62,29 +60,16 @@ export function mapRoutes(app: FastifyInstance, hub: HubContext): void {
  * not a rectangle is measured by its own area.
  */
 export function patrolCoverage(grid: Grid, fixes: readonly { at: number; lng: number; lat: number }[], from: number, to: number): PatrolCoverage {
-  const [west, south, east, north] = polygonBBox(grid.polygon);
-  const midLat = ((south + north) / 2) * (Math.PI / 180);
-  const widthM = (east - west) * 111_320 * Math.cos(midLat);
-  const heightM = (north - south) * 110_574;
-  const nx = Math.max(1, Math.min(MAX_CELLS_PER_SIDE, Math.ceil(widthM / CELL_M)));
-  const ny = Math.max(1, Math.min(MAX_CELLS_PER_SIDE, Math.ceil(heightM / CELL_M)));
-  const cw = (east - west) / nx, ch = (north - south) / ny;
-  const inside = new Set<number>();
-  for (let j = 0; j < ny; j++) {
-    for (let i = 0; i < nx; i++) {
-      if (polygonContains(grid.polygon, { lng: west + (i + 0.5) * cw, lat: south + (j + 0.5) * ch })) inside.add(j * nx + i);
-    }
-  }
+  // the ledgers (server/store/sqlite/ledgers.ts) count a leader's patrol on the same lattice
+  const lattice = patrolLattice(grid.polygon);
   const visited = new Set<number>();
   const days = new Set<number>();
   let n = 0;
   for (const f of fixes) {
-    if (!polygonContains(grid.polygon, f)) continue;
+    const cell = lattice.cellAt(f);
+    if (cell === undefined) continue;
     n++;
-    const i = Math.min(nx - 1, Math.floor((f.lng - west) / cw));
-    const j = Math.min(ny - 1, Math.floor((f.lat - south) / ch));
-    const cell = j * nx + i;
-    if (inside.has(cell)) visited.add(cell);
+    if (lattice.isInside(cell)) visited.add(cell);
     days.add(Math.floor((f.at + CST_OFFSET_MS) / DAY_MS));
   }
   const dayCount = Math.max(1, Math.floor((to - 1 + CST_OFFSET_MS) / DAY_MS) - Math.floor((from + CST_OFFSET_MS) / DAY_MS) + 1);
@@ -93,9 +78,9 @@ export function patrolCoverage(grid: Grid, fixes: readonly { at: number; lng: nu
     from,
     to,
     fixes: n,
-    cells: inside.size,
+    cells: lattice.cells,
     visitedCells: visited.size,
-    coverage: inside.size === 0 ? 0 : visited.size / inside.size,
+    coverage: lattice.cells === 0 ? 0 : visited.size / lattice.cells,
     daysPatrolled: days.size,
     days: dayCount,
   };

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/schema';
 import type { Actor, Decision } from '../../shared/workflow';
 import type { BreakdownDimension, BreakdownRow, OverdueItem, StatsOverview } from '../../shared/schema/stats';
+import type { AwarenessEntry, BulletinRow, ComplianceEntry, LedgerRow, RatesRow, Visit } from '../../shared/schema/ledgers';
 
 /**
  * The hub's store: the contract every implementation keeps (SQLite now, PostgreSQL when a city
@@ -82,6 +83,20 @@ export interface HubStore {
   statsBreakdown(by: BreakdownDimension, from: number, to: number, townId: string | undefined, now: number): Promise<BreakdownRow[]>;
   /** Open events past their deadline, most overdue first (the 督办 list). */
   overdueList(townId: string | undefined, now: number, limit: number): Promise<OverdueItem[]>;
+
+  /* ---- oversight: ledgers, bulletin, three rates (server/store/sqlite/ledgers.ts; periods whole CST days) ---- */
+  /** Keeps a record unless its id is taken; answers what is stored under the id, with its content hash. */
+  putVisit(visit: Visit, contentHash: string): Promise<StoredRecord<Visit>>;
+  listVisits(from: number, to: number, townId: string | undefined, personId: string | undefined, limit: number): Promise<Visit[]>;
+  putComplianceEntry(entry: ComplianceEntry, dayStart: number, contentHash: string): Promise<StoredRecord<ComplianceEntry>>;
+  listComplianceEntries(from: number, to: number, townId: string | undefined): Promise<ComplianceEntry[]>;
+  putAwarenessEntry(entry: AwarenessEntry, dayStart: number, contentHash: string): Promise<StoredRecord<AwarenessEntry>>;
+  listAwarenessEntries(from: number, to: number, townId: string | undefined): Promise<AwarenessEntry[]>;
+  ledger(from: number, to: number, townId: string | undefined, now: number): Promise<LedgerRow[]>;
+  bulletin(from: number, to: number, townId: string | undefined): Promise<BulletinRow[]>;
+  rates(from: number, to: number, townId: string | undefined): Promise<{ total: RatesRow; towns: RatesRow[] }>;
+  /** Rolls up at most `max` settled CST days of position history into the ledgers' daily patrol, yielding as it goes; answers how many. */
+  rollUpPatrolDays(now: number, max: number): Promise<number>;
 
   /* ---- attachments (metadata; the bytes live in files named by hash) ---- */
   putAttachment(meta: Attachment): Promise<void>;
@@ -209,6 +224,14 @@ export interface TrackFix {
   lng: number;
   lat: number;
   accuracy?: number;
+}
+
+/** A record kept by a client-made id, and the hash of its content (a retry vs. a reused id). */
+export interface StoredRecord<T> {
+  record: T;
+  hash: string;
+  /** false: the id was taken before this call (a retry, or a reuse when the hash differs) */
+  inserted: boolean;
 }
 
 export type { ChangeDraft };

@@ -10,5 +10,7 @@ export * from './camera-alarm';
 export * from './uploads';
 export * from './console';
 export * from './wall';
+export * from './wall-screen';
 export * from './call';
 export * from './stats';
+export * from './ledgers';

@@ -1,11 +1,12 @@
 import { generateDistrict, type GeneratedDistrict } from '../generator';
 import { makeRng } from '../random';
-import { HubClient } from './client';
+import { HubClient, HubCallError } from './client';
 import { isRealtime, type SimClock } from './clock';
 import type { SimContext } from './context';
 import { Desk, SIM_DESK_ORIGIN } from './desk';
 import { HotlineDesk } from './hotline';
 import { Fleet } from './leader';
+import { recordOversight } from './oversight';
 import { EventMirror } from './mirror';
 import { SEED_MONTHLY_REPORTS, hotlineShareAt, hourlyRates, nextArrival } from './rhythm';
 import { Schedule } from './schedule';
@@ -164,6 +165,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   schedule.at(nextArrival(startedAt, rates, rng), arrival);
   fleet.start();
   schedule.start();
+  // the live demo's ledgers show the district's inspections and surveys too
+  if (realtime) {
+    recordOversight(ctx, desk.session).catch((e: unknown) => (e instanceof HubCallError ? ctx.counters.caught('oversight', e) : console.warn('demo oversight entries:', e)));
+  }
 
   const stats = (): SimStats => {
     const c = ctx.counters;

@@ -6,6 +6,8 @@ import { isFieldRole } from '../../../shared/schema';
 import { categoryById, DEFAULT_TAXONOMY } from '../../../shared/taxonomy';
 import { LEADERS, drawMs, untilOnDuty } from './behaviour';
 import { deviceToken } from './client';
+import { isRealtime } from './clock';
+import { logVisit, visitIn } from './oversight';
 import { ARRIVE_NOTES, DESCRIPTIONS, ESCALATE_NOTES, FEEDBACK_NOTES, ROADS, pickOf } from './content';
 import type { SimContext } from './context';
 import { sitePhoto } from './photo';
@@ -42,7 +44,11 @@ export class Fleet {
   /** the dispatch each event is being worked on under: event id → the timeline length it was seen at */
   private readonly working = new Map<string, number>();
 
+  /** the live demo logs visits for the ledgers; a discrete run leaves them out (see ./oversight.ts) */
+  private readonly visits: boolean;
+
   constructor(private readonly ctx: SimContext) {
+    this.visits = isRealtime(ctx.clock);
     const { district, reserved, rng } = ctx;
     const grids = new Map(district.grids.map((g) => [g.id, g]));
     const names = new Map(district.orgUnits.map((o) => [o.id, o.name]));
@@ -68,6 +74,16 @@ export class Fleet {
 
   get size(): number {
     return this.members.size;
+  }
+
+  /** A household visit (走访) on the way, unless out on a task. */
+  private async visit(m: Member): Promise<void> {
+    if (m.tasks.size > 0) return;
+    try {
+      await logVisit(this.ctx, m.token, m.person.id, m.communityName, m.pos);
+    } catch (e) {
+      this.ctx.counters.caught('visit', e);
+    }
   }
 
   /** Plans each patroller's windows from today on. */
@@ -127,6 +143,9 @@ export class Fleet {
       // joining a window already under way: spread the fleet's first fixes over one interval
       const first = start >= from ? start : from + ctx.rng() * ctx.patrolEveryMs;
       if (end > first) ctx.schedule.at(first, (t) => this.patrolStep(m, end, t));
+      const visit = this.visits ? visitIn(m.person.id, start) : undefined;
+      const when = visit === undefined ? 0 : start + (end - start) * visit;
+      if (visit !== undefined && when >= from) ctx.schedule.at(when, () => this.visit(m));
     }
     // the next day is planned in the small hours, spread out so the plans do not all land at once
     ctx.schedule.at(dayStart + DAY_MS + 60_000 + Math.floor(ctx.rng() * HOUR_MS), (t) => this.planPatrolDay(m, t));

@@ -1,5 +1,7 @@
 import type { BreakdownDimension, BreakdownRow, OverdueItem, StatsOverview } from '../../../shared/schema/stats';
 import { SqliteStats } from './stats';
+import { SqliteLedgers } from './ledgers';
+import type { AwarenessEntry, BulletinRow, ComplianceEntry, LedgerRow, RatesRow, Visit } from '../../../shared/schema/ledgers';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -30,6 +32,7 @@ import type {
   ReferenceItem,
   ScopedChange,
   SessionRecord,
+  StoredRecord,
   TrackFix,
   UserRecord,
 } from '../interface';
@@ -65,6 +68,7 @@ export class SqliteStore implements HubStore {
   readonly db: Database.Database;
   private readonly st;
   private readonly stats: SqliteStats;
+  private readonly ledgers: SqliteLedgers;
   private readonly trackRetentionMs: number;
   /** fix time of the last pruning of position history (0: not yet in this process) */
   private trackPrunedAt = 0;
@@ -79,6 +83,7 @@ export class SqliteStore implements HubStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.stats = new SqliteStats(this.db);
+    this.ledgers = new SqliteLedgers(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       insertChange: p('INSERT INTO changes (kind, entity_id, town_id, at, data) VALUES (?, ?, ?, ?, ?)'),
@@ -347,6 +352,8 @@ export class SqliteStore implements HubStore {
     for (const f of fixes) if (f.at > newest) newest = f.at;
     if (newest - this.trackPrunedAt < TRACK_PRUNE_EVERY_MS) return;
     this.trackPrunedAt = newest;
+    // the ledgers keep each day's duty and patrol beyond the history: rolled up before it goes
+    this.ledgers.rollUpBefore(newest - this.trackRetentionMs, newest);
     this.st.pruneTrack.run(newest - this.trackRetentionMs);
   }
 
@@ -443,6 +450,39 @@ export class SqliteStore implements HubStore {
   }
   async overdueList(townId: string | undefined, now: number, limit: number): Promise<OverdueItem[]> {
     return this.stats.overdueList(townId, now, limit);
+  }
+
+  /* ---- oversight ---- */
+
+  async putVisit(visit: Visit, contentHash: string): Promise<StoredRecord<Visit>> {
+    return this.ledgers.putVisit(visit, contentHash);
+  }
+  async listVisits(from: number, to: number, townId: string | undefined, personId: string | undefined, limit: number): Promise<Visit[]> {
+    return this.ledgers.listVisits(from, to, townId, personId, limit);
+  }
+  async putComplianceEntry(entry: ComplianceEntry, dayStart: number, contentHash: string): Promise<StoredRecord<ComplianceEntry>> {
+    return this.ledgers.putCompliance(entry, dayStart, contentHash);
+  }
+  async listComplianceEntries(from: number, to: number, townId: string | undefined): Promise<ComplianceEntry[]> {
+    return this.ledgers.listCompliance(from, to, townId);
+  }
+  async putAwarenessEntry(entry: AwarenessEntry, dayStart: number, contentHash: string): Promise<StoredRecord<AwarenessEntry>> {
+    return this.ledgers.putAwareness(entry, dayStart, contentHash);
+  }
+  async listAwarenessEntries(from: number, to: number, townId: string | undefined): Promise<AwarenessEntry[]> {
+    return this.ledgers.listAwareness(from, to, townId);
+  }
+  async ledger(from: number, to: number, townId: string | undefined, now: number): Promise<LedgerRow[]> {
+    return this.ledgers.ledger(from, to, townId, now);
+  }
+  async bulletin(from: number, to: number, townId: string | undefined): Promise<BulletinRow[]> {
+    return this.ledgers.bulletin(from, to, townId);
+  }
+  async rates(from: number, to: number, townId: string | undefined): Promise<{ total: RatesRow; towns: RatesRow[] }> {
+    return this.ledgers.rates(from, to, townId);
+  }
+  async rollUpPatrolDays(now: number, max: number): Promise<number> {
+    return this.ledgers.rollUpSettled(now, max, () => new Promise((resolve) => setImmediate(resolve)));
   }
 
   async overdueEvents(now: number, limit: number): Promise<EventRecord[]> {
