@@ -8,9 +8,10 @@ const r = (...p: string[]) => resolve(root, ...p);
 
 /**
  * Renderer pages: one build, one HTML entry per page under renderer/<name>/index.html.
- * Later issues add 'wall' and 'desk' here. The hub serves 'field' at /field/ (server/routes/field-page.ts).
+ * The console host serves 'wall' (the wall screen) at /wall/; a later issue adds 'desk'. The hub
+ * serves 'field' at /field/ (server/routes/field-page.ts).
  */
-export const RENDERER_PAGES = ['console', 'field'] as const;
+export const RENDERER_PAGES = ['console', 'field', 'report', 'wall'] as const;
 
 export default defineConfig({
   main: {

@@ -10,6 +10,8 @@ const all = {
   map: () => import('./map'),
   callback: () => import('./callback'),
   stats: () => import('./stats'),
+  'wall-screen': () => import('./wall-screen'),
+  ledgers: () => import('./ledgers'),
 } as const;
 
 const pick = process.argv.slice(2).filter((a): a is keyof typeof all => a in all);

@@ -4,5 +4,7 @@ interface Window {
     readonly hostUrl: string;
     /** the console core over IPC (electron/preload); in a browser the page uses the host's /api/core WebSocket */
     readonly core?: import('../electron/preload/index').ConsoleCoreBridge;
+    /** the information special report as PDF, printed by the desktop shell (absent in a browser: the page prints itself) */
+    readonly report?: import('../electron/preload/index').ReportBridge;
   };
 }

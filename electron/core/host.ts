@@ -12,6 +12,8 @@ import fastifyStatic from '@fastify/static';
 import { pageContentSecurityPolicy } from '../../shared/csp';
 import { registerAttachmentRoute } from './console/attachments-route';
 import { registerBasemapRoutes } from './console/basemap-route';
+import { registerStatsExportRoutes } from './console/stats-export-route';
+import { LedgerQuery } from '../../shared/schema/ledgers';
 import { ConsoleCore } from './console/core';
 import { registerConsoleCoreSocket } from './console/transport-ws';
 
@@ -62,7 +64,7 @@ export const DEFAULT_HOST_PORT = 4310;
 /** the demo leader a person can try the field page as: the simulator leaves this one alone */
 export const DEMO_FIELD_PERSON = 'leader-0-0-0';
 /** the path of each renderer page, relative to the host's origin */
-export const PAGE_PATHS = { console: '/console/' } as const;
+export const PAGE_PATHS = { console: '/console/', report: '/report/', wall: '/wall/' } as const;
 
 /** Where the renderer is built to, seen from this source file (electron/core → out/renderer). */
 export const defaultRendererDir = (): string => fileURLToPath(new URL('../../out/renderer/', import.meta.url));
@@ -159,6 +161,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   await registerConsoleCoreSocket(app, core, () => ownOrigin);
   registerAttachmentRoute(app, core, () => ownOrigin);
   registerBasemapRoutes(app, core, () => ownOrigin);
+  registerStatsExportRoutes(app, core, () => ownOrigin, LedgerQuery);
   await app.register(fastifyStatic, {
     root: rendererDir,
     redirect: true,

@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, screen, session, type Display, type IpcMainInvokeEvent, type Rectangle, type WebFrameMain } from 'electron';
 import { ConsoleRequest, type ConsoleNotice, type ConsoleResponse } from '../../shared/schema';
+import { ReportQuery, type ReportPdfResult } from '../../shared/schema/console';
 import { ConsoleCore } from '../core/console/core';
-import { contentSecurityPolicy, DEFAULT_HOST_PORT, startConsoleHost, type ConsoleHost } from '../core/host';
+import { contentSecurityPolicy, DEFAULT_HOST_PORT, PAGE_PATHS, startConsoleHost, type ConsoleHost } from '../core/host';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const PRELOAD = join(here, '..', 'preload', 'index.cjs');
@@ -177,9 +178,8 @@ function syncWallWindow(h: ConsoleHost): void {
   win.on('closed', () => {
     if (wallWin === win) wallWin = undefined;
   });
-  const url = new URL(h.url);
-  url.searchParams.set('view', 'wall');
-  void win.loadURL(url.href);
+  // the wall screen's own page (renderer/wall), on the same host and core as the operator window
+  void win.loadURL(new URL(PAGE_PATHS.wall, h.origin).href);
   wallWin = win;
 }
 
@@ -266,6 +266,73 @@ function wireCore(h: ConsoleHost, c: ConsoleCore): void {
   });
 }
 
+/* ---------- the information special report (信息专报) as PDF ---------- */
+
+const REPORT_PDF = 'report-pdf';
+const REPORT_READY_TIMEOUT_MS = 60_000;
+const cstDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * Loads the report page in a hidden window of the app (it asks the core for its figures over IPC,
+ * like any page), waits until the page says its data and charts are drawn
+ * (`document.body.dataset.ready`), and prints it to A4 PDF with the page's own print CSS.
+ */
+async function renderReportPdf(h: ConsoleHost, q: ReportQuery): Promise<Buffer> {
+  const win = new BrowserWindow({ show: false, width: 900, height: 1270, webPreferences: webPreferences(h) });
+  try {
+    const url = new URL(PAGE_PATHS.report, h.origin);
+    url.searchParams.set('from', String(q.period.from));
+    url.searchParams.set('to', String(q.period.to));
+    if (q.period.townId) url.searchParams.set('townId', q.period.townId);
+    if (q.kind) url.searchParams.set('kind', q.kind);
+    await win.loadURL(url.href);
+    const deadline = Date.now() + REPORT_READY_TIMEOUT_MS;
+    for (;;) {
+      const state = String(await win.webContents.executeJavaScript('document.body.dataset.ready ?? ""'));
+      if (state === '1') break;
+      if (state === 'error') throw new Error(String(await win.webContents.executeJavaScript('document.body.dataset.error ?? "the report page failed"')));
+      if (Date.now() > deadline) throw new Error(`the report page did not finish drawing in ${REPORT_READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true });
+  } finally {
+    win.destroy();
+  }
+}
+
+function wireReport(h: ConsoleHost): void {
+  ipcMain.handle(REPORT_PDF, async (event: IpcMainInvokeEvent, raw: unknown): Promise<ReportPdfResult> => {
+    if (!fromAppPage(event.senderFrame, h.origin)) return { saved: false, reason: 'failed', message: 'Only the console page itself may print the report.' };
+    const parsed = ReportQuery.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return { saved: false, reason: 'failed', message: `The report's period is not valid: ${i?.path.join('.')}: ${i?.message}` };
+    }
+    const q = parsed.data;
+    let pdf: Buffer;
+    try {
+      pdf = await renderReportPdf(h, q);
+    } catch (err) {
+      console.error('the special report could not be printed:', err);
+      return { saved: false, reason: 'failed', message: err instanceof Error ? err.message : String(err) };
+    }
+    const options: Electron.SaveDialogOptions = {
+      title: '保存信息专报 / Save the special report',
+      defaultPath: join(app.getPath('documents'), `信息专报-${cstDay(q.period.from)}至${cstDay(q.period.to - 1)}.pdf`),
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    };
+    const parent = BrowserWindow.fromWebContents(event.sender);
+    const choice = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+    if (choice.canceled || !choice.filePath) return { saved: false, reason: 'cancelled' };
+    try {
+      await writeFile(choice.filePath, pdf);
+    } catch (err) {
+      return { saved: false, reason: 'failed', message: `Could not write ${choice.filePath}: ${(err as Error).message}` };
+    }
+    return { saved: true, path: choice.filePath };
+  });
+}
+
 /* ---------- lifecycle ---------- */
 
 async function boot(): Promise<void> {
@@ -291,6 +358,7 @@ async function boot(): Promise<void> {
   // the host runs the one core (browsers reach it over /api/core; two cores must never share a cache)
   core = host.core;
   wireCore(host, core);
+  wireReport(host);
   operatorWin = openOperatorWindow(host);
   syncWallWindow(host);
   const h = host;

@@ -3,7 +3,7 @@
  * Everything goes through the console core: queries run against its cache, and every action is a
  * command it applies at once as pending and settles with the hub's answer (a `settled` notice).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { v7 as uuidv7 } from 'uuid';
 import type { Command, CommandType, Department, EventRecord, OrgUnit, Principal } from '../../shared/schema';
 import type { CoreLink, EventDetail as Detail, QueueFilter } from '../../shared/schema/console';
@@ -22,6 +22,10 @@ import { DEFAULT_CONTROLS, QueueFilters, QueueList, STATE_GROUPS, type QueueCont
 import { useQueue } from './useQueue';
 import { VideoWall, type CameraReport } from './video/VideoWall';
 import { ViewTabs, type ConsoleView } from './video/ViewTabs';
+import { WallScreenControl } from './wallscreen/WallScreenControl';
+
+/** recharts is half a megabyte: loaded when the statistics view first opens */
+const StatsView = lazy(() => import('./stats/StatsView').then((m) => ({ default: m.StatsView })));
 
 const SEARCH_DEBOUNCE_MS = 200;
 const REFRESH_THROTTLE_MS = 150;
@@ -390,6 +394,7 @@ export function Console(props: {
     <>
       <div className="views">
         <ViewTabs view={view} onView={setView} wallAlarm={wallAlarm} />
+        <WallScreenControl onToast={toast} />
         <main className="content workspace" hidden={view !== 'queue'}>
           <section className="card queue-card">
             <QueueFilters value={controls} onChange={setControls} towns={towns} searchRef={searchRef} total={queue.total} />
@@ -425,6 +430,20 @@ export function Console(props: {
             onToast={toast}
             onOpenCamera={openOnWall}
           />
+        )}
+        {view === 'stats' && (
+          <Suspense fallback={<main className="content" />}>
+            <StatsView
+              client={client}
+              principal={props.principal}
+              orgUnits={props.orgUnits}
+              onOpenEvent={(id) => {
+                setView('queue');
+                open(id);
+              }}
+              onToast={toast}
+            />
+          </Suspense>
         )}
       </div>
       <ShortcutBar onHelp={() => setHelp(true)} />

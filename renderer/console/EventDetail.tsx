@@ -13,6 +13,7 @@ import { DispatchPanel } from './DispatchPanel';
 import { categoryName, formatTime, placeName, roleName, sourceName, stateName, tierName, timeLeft } from './format';
 import { MiniMap } from './MiniMap';
 import { Attachments, Timeline } from './Timeline';
+import { PutOnWall } from './wallscreen/WallScreenControl';
 
 /** The commands shown as buttons, in the order of the loop; dispatch has its own panel. */
 const BUTTONS: readonly { type: CommandType; key?: string; primary?: boolean }[] = [
@@ -108,6 +109,7 @@ export function EventDetail(props: {
             {b.key && <kbd>{b.key}</kbd>}
           </button>
         ))}
+        <PutOnWall eventId={e.id} />
       </div>
       <CallActions event={e} people={d.people} actor={props.actor} />
       <CallDock onOpen={props.onOpen} />

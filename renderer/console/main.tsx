@@ -1,7 +1,7 @@
 /**
  * The operator console page: a client of the console core (renderer/core-client.ts), which keeps
- * the local cache and the outbox. Signs in through the core, then shows the workspace, or with
- * `?view=wall` a read-only queue for the wall screen.
+ * the local cache and the outbox. Signs in through the core, then shows the workspace. The wall
+ * screen is a page of its own (renderer/wall, /wall/); the old `?view=wall` address goes there.
  */
 import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -14,6 +14,7 @@ import { Console } from './Console';
 import './console.css';
 
 const wall = new URLSearchParams(location.search).get('view') === 'wall';
+if (wall) location.replace(new URL('../wall/', location.href).href);
 
 function App() {
   useLang();

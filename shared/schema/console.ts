@@ -6,7 +6,10 @@ import { Camera, Department, EventRecord, EventState, Grid, GridKind, OrgUnit, P
 import { CallClientSignal, CallServerSignal, RecordingChunk, type CallbackItem, type LeaderFix, type RecordingChunkResult } from './call';
 import { Basemap, MapEventsQuery, type GridInfo, type MapConfig, type MapEventPoint, type MapPerson, type PersonInfo } from './map';
 import { BreakdownDimension, StatsPeriod, type OverdueItem, type StatsAnswer, type StatsBreakdown, type StatsOverview } from './stats';
+import { PERIOD_KINDS } from '../stats';
+import { CstDate, LedgerPeriodKind, type Ledger, type Rates } from './ledgers';
 import { EvidenceUpload, NewEventBrief, WallLayoutInput, WallLayoutName, type UploadedEvidence, type WallCameras, type WallLayout } from './wall';
+import { WallScreenPatch, WallScreenState } from './wall-screen';
 
 /**
  * The console core's API: what a renderer page asks of the Node core that keeps the local cache and
@@ -105,6 +108,10 @@ export type EventDetail = z.infer<typeof EventDetail>;
 
 /* ---------- requests ---------- */
 
+/** A ledger's or the three rates' period as the console asks for it: a kind and a CST date inside it. */
+export const LedgerAsk = z.object({ period: LedgerPeriodKind, date: CstDate, townId: Id.optional() }).strict();
+export type LedgerAsk = z.infer<typeof LedgerAsk>;
+
 const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ id: z.number().int().min(0), type: z.literal(type), ...shape }).strict();
 
@@ -155,6 +162,14 @@ export const ConsoleRequest = z.discriminatedUnion('type', [
   req('statsBreakdown', { by: BreakdownDimension, period: StatsPeriod }),
   /** the overdue list (督办), most overdue first */
   req('statsOverdue', { limit: z.number().int().min(1).max(500), townId: Id.optional() }),
+  /** the statistics view and the report (issue 9): people's and places' names for ids in the figures, from the cache */
+  req('statsNames', { ids: z.array(Id).max(500) }),
+  /** the ledger (台账) of grid staff, and the three rates (三率), of a named period containing a CST date */
+  req('statsLedger', { query: LedgerAsk }),
+  req('statsRates', { query: LedgerAsk }),
+  /* the wall screen (指挥中心大屏, issue 9): what it shows, set from a console page, kept in the cache */
+  req('wallScreen', {}),
+  req('setWallScreen', { patch: WallScreenPatch }),
 ]);
 export type ConsoleRequest = z.infer<typeof ConsoleRequest>;
 export type ConsoleRequestType = ConsoleRequest['type'];
@@ -211,6 +226,11 @@ export interface ConsoleResults {
   statsOverview: StatsAnswer<StatsOverview>;
   statsBreakdown: StatsAnswer<StatsBreakdown>;
   statsOverdue: StatsAnswer<OverdueItem[]>;
+  statsNames: { names: Record<string, string> };
+  statsLedger: StatsAnswer<Ledger>;
+  statsRates: StatsAnswer<Rates>;
+  wallScreen: WallScreenState;
+  setWallScreen: WallScreenState;
 }
 
 export const ConsoleResponse = z.union([
@@ -244,12 +264,27 @@ export const ConsoleNotice = z.discriminatedUnion('type', [
   z.object({ type: z.literal('newEvents'), events: z.array(NewEventBrief).max(100) }).strict(),
   /** video call-back signalling from the hub, for the page that placed the call */
   z.object({ type: z.literal('call'), signal: CallServerSignal }).strict(),
+  /** the wall screen's state changed (a console chose panels or cameras, or put an event on the wall) */
+  z.object({ type: z.literal('wallScreen'), state: WallScreenState }).strict(),
 ]);
 export type ConsoleNotice = z.infer<typeof ConsoleNotice>;
 
 /** Either side's message on the wire. */
 export const ConsoleServerMessage = z.union([ConsoleResponse, z.object({ notice: ConsoleNotice }).strict()]);
 export type ConsoleServerMessage = z.infer<typeof ConsoleServerMessage>;
+
+/* ---------- the information special report (信息专报) as PDF: page → Electron shell (issue 9) ---------- */
+
+/** What the report page is asked for: a period, a town (or the whole district), the period's name if it has one. */
+export const ReportQuery = z.object({ period: StatsPeriod, kind: z.enum(PERIOD_KINDS).optional() }).strict();
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
+/** The shell's answer to "print the report as PDF": saved where, or cancelled in the save dialog. */
+export const ReportPdfResult = z.union([
+  z.object({ saved: z.literal(true), path: z.string() }).strict(),
+  z.object({ saved: z.literal(false), reason: z.enum(['cancelled', 'failed']), message: z.string().optional() }).strict(),
+]);
+export type ReportPdfResult = z.infer<typeof ReportPdfResult>;
 
 /** A spot picked on the map or typed as an address, for taking a phone call. */
 export const PlaceInput = z.object({ position: LngLat.optional(), address: Text(500).optional() }).strict();

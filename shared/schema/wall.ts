@@ -106,7 +106,15 @@ export const EvidenceUpload = z
   .strict();
 export type EvidenceUpload = z.infer<typeof EvidenceUpload>;
 
-export const UploadedEvidence = z.object({ hash: AttachmentHash, mime: z.string(), size: z.number().int().min(0) }).strict();
+export const UploadedEvidence = z
+  .object({
+    hash: AttachmentHash,
+    mime: z.string(),
+    size: z.number().int().min(0),
+    /** the hub was out of reach: kept by the console and uploaded ahead of the command that attaches it */
+    pending: z.boolean().optional(),
+  })
+  .strict();
 export type UploadedEvidence = z.infer<typeof UploadedEvidence>;
 
 /* ---------- new events, for alarm linkage ---------- */

@@ -41,7 +41,9 @@ import { MapQueries } from './map';
 import { CallRelay } from './calls';
 import { CameraWatch, MediaOrigins, wallCameras } from './video-sources';
 import { WallLayouts } from './wall-layouts';
-import { StatsProxy } from './stats';
+import { PendingUploads, sha256Hex } from './pending-uploads';
+import { WallScreenStore } from './wall-screen';
+import { StatsProxy, type StatsDownload, type StatsWorkbookKind } from './stats';
 
 /** events reported this recently, seen for the first time, are told to the page (the wall's alarm linkage) */
 const NEW_EVENT_WINDOW_MS = 5 * 60_000;
@@ -85,6 +87,8 @@ export class ConsoleCore {
   private readonly stats: StatsProxy;
   private readonly calls: CallRelay;
   private readonly wallLayouts: WallLayouts;
+  private readonly pendingUploads: PendingUploads;
+  private readonly wallScreen: WallScreenStore;
   private readonly mediaOrigins: MediaOrigins;
   private readonly cameraWatch: CameraWatch;
   private readonly listeners = new Set<NoticeListener>();
@@ -147,8 +151,10 @@ export class ConsoleCore {
     );
     this.recommendations = new Recommendations(this.cache, this.client);
     this.map = new MapQueries(this.cache, this.client, this.now);
-    this.stats = new StatsProxy(this.client, this.now);
+    this.stats = new StatsProxy(this.client, this.now, opts.fetch);
     this.wallLayouts = new WallLayouts(this.cache.db, this.now);
+    this.pendingUploads = new PendingUploads(this.cache.db, this.now);
+    this.wallScreen = new WallScreenStore(this.cache.db, this.now);
     this.mediaOrigins = new MediaOrigins(this.client, this.cache, this.hubUrl, this.now);
     this.cameraWatch = new CameraWatch(this.cache);
     this.calls = new CallRelay({ cache: this.cache, client: this.client, sendCall: (s) => this.feed.sendCall(s), requireSession: () => this.requireHubSession() });
@@ -215,7 +221,9 @@ export class ConsoleCore {
     try {
       return { id, ok: true, result: await this.handle(parsed.data) };
     } catch (err) {
-      return { id, ok: false, error: { error: errorBody(err) } };
+      // shut down while the request waited (on the hub, say): its cache is gone, which is no fault to report
+      const e = this.closed && !(err instanceof DomainError) ? new DomainError('unavailable', 'The console core has been shut down; restart the console.') : err;
+      return { id, ok: false, error: { error: errorBody(e) } };
     }
   }
 
@@ -309,6 +317,27 @@ export class ConsoleCore {
       case 'statsOverdue':
         out = await this.stats.overdue(r.limit, r.townId);
         break;
+      case 'wallScreen':
+        out = this.wallScreen.get();
+        break;
+      case 'setWallScreen': {
+        // the duty chief (or an operator) drives the wall from a signed-in console
+        const principal = this.principal;
+        if (!principal) throw new DomainError('unauthenticated', 'Sign in first: the wall screen is set from a signed-in console.');
+        const state = this.wallScreen.set(r.patch, { eventExists: (id) => this.cache.event(id) !== undefined, by: principal.name });
+        this.emit({ type: 'wallScreen', state });
+        out = state;
+        break;
+      }
+      case 'statsNames':
+        out = { names: this.names(r.ids) } satisfies Handled<'statsNames'>;
+        break;
+      case 'statsLedger':
+        out = await this.stats.ledger(r.query);
+        break;
+      case 'statsRates':
+        out = await this.stats.rates(r.query);
+        break;
     }
     return out as Handled<R['type']>;
   }
@@ -366,7 +395,11 @@ export class ConsoleCore {
 
   private sender(): OutboxSender {
     return {
-      send: async (commands: Command[]) => (await this.client.call('POST', '/api/commands/batch', CommandBatchResult, { commands })).results,
+      send: async (commands: Command[]) => {
+        // evidence taken offline goes first, so the hub knows every hash the commands name
+        await this.flushUploads();
+        return (await this.client.call('POST', '/api/commands/batch', CommandBatchResult, { commands })).results;
+      },
       lookup: async (commandId: string) => {
         try {
           return await this.client.call('GET', `/api/commands/${encodeURIComponent(commandId)}`, CommandResult);
@@ -462,6 +495,27 @@ export class ConsoleCore {
     return { commandIds: commands.map((c) => c.commandId), assigneeId: to, status: 'pending' };
   }
 
+  /** Names of people, places and grids (the overdue list's assignees), from the cache; unknown ids are left out. */
+  private names(ids: readonly string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const id of ids) {
+      const name = this.cache.person(id)?.name ?? this.cache.orgUnit(id)?.name ?? this.cache.grid(id)?.name;
+      if (name !== undefined) out[id] = name;
+    }
+    return out;
+  }
+
+  /**
+   * A statistics workbook from the hub (`/api/stats/export.xlsx`, and the ledgers' when the hub has
+   * them), fetched with this core's session for the host to hand to the page (the page never holds
+   * the token). Throws DomainError: unauthenticated without a session, the hub's refusal otherwise.
+   */
+  async statsWorkbook(kind: StatsWorkbookKind, query: URLSearchParams): Promise<StatsDownload> {
+    if (this.closed) throw new DomainError('unavailable', 'The console core has been shut down; restart the console.');
+    if (!this.principal || !this.client.token) throw new DomainError('unauthenticated', 'Sign in at the console first: the workbook is fetched from the hub with the operator\'s session.');
+    return this.stats.workbook(kind, query);
+  }
+
   reference(): ReferenceData {
     return {
       orgUnits: this.cache.orgUnits(),
@@ -481,9 +535,36 @@ export class ConsoleCore {
     this.requireHubSession();
     const bytes = Buffer.from(base64, 'base64');
     if (bytes.length === 0) throw new DomainError('invalid', 'The snapshot is empty.', 'data');
-    const meta = await this.client.upload(bytes, mime, 'evidence', Attachment);
-    this.rememberMeta(meta.hash, { mime: meta.mime, size: meta.size });
-    return { hash: meta.hash, mime: meta.mime, size: meta.size };
+    try {
+      const meta = await this.client.upload(bytes, mime, 'evidence', Attachment);
+      this.rememberMeta(meta.hash, { mime: meta.mime, size: meta.size });
+      return { hash: meta.hash, mime: meta.mime, size: meta.size };
+    } catch (err) {
+      // the hub is out of reach: keep the bytes and let the outbox carry them with the command
+      if (!(err instanceof DomainError) || err.code !== 'unavailable') throw err;
+      const hash = sha256Hex(bytes);
+      this.pendingUploads.put({ hash, mime, bytes });
+      this.rememberMeta(hash, { mime, size: bytes.length });
+      return { hash, mime, size: bytes.length, pending: true };
+    }
+  }
+
+  /**
+   * Uploads the evidence kept while offline. A hub that refuses a file (not a photo after all, too
+   * large) drops it: the command naming it is then refused by the hub and rolled back with the reason.
+   */
+  private async flushUploads(): Promise<void> {
+    for (const u of this.pendingUploads.list()) {
+      try {
+        const meta = await this.client.upload(u.bytes, u.mime, 'evidence', Attachment);
+        if (meta.hash !== u.hash) console.warn(`console core: evidence ${u.hash} was stored by the hub as ${meta.hash}`);
+      } catch (err) {
+        // only a refusal of the file itself drops it; a lost link or an expired session keeps it for later
+        if (!(err instanceof HubError) || ![400, 413, 415, 422].includes(err.status)) throw err;
+        console.warn(`console core: the hub refused evidence ${u.hash}: ${err.message}`);
+      }
+      this.pendingUploads.remove(u.hash);
+    }
   }
 
   private requireHubSession(): void {
@@ -502,6 +583,8 @@ export class ConsoleCore {
    * hub has no such attachment, invalid for a malformed hash.
    */
   async attachment(hash: string): Promise<Required<HubAttachment>> {
+    const pending = this.pendingUploads.get(hash);
+    if (pending) return { mime: pending.mime, size: pending.bytes.length, bytes: pending.bytes };
     this.requireHubSession();
     const a = await this.client.attachment(hash, 'GET');
     const bytes = a.bytes ?? Buffer.alloc(0);
@@ -511,6 +594,8 @@ export class ConsoleCore {
 
   /** An attachment's type and size (from the hub's headers, remembered), so the page knows how to show it. */
   async attachmentMeta(hash: string): Promise<{ mime: string; size: number }> {
+    const pending = this.pendingUploads.get(hash);
+    if (pending) return { mime: pending.mime, size: pending.bytes.length };
     this.requireHubSession();
     const known = this.attachmentMetas.get(hash);
     if (known) return known;

@@ -1,11 +1,13 @@
 /**
- * Statistics for the console's pages (the wall screen, the report): asked of the hub, which
- * computes them over the whole store (server/store/sqlite/stats.ts). The cache holds only what
- * the feed carries, so the core never recomputes them; it keeps the last answer to each question
- * and gives it back marked stale while the hub cannot be asked, so a wall keeps its panels.
+ * Statistics for the console's pages (the statistics view, the wall screen, the report) and the
+ * workbooks the host hands to the page: asked of the hub, which computes them over the whole
+ * store (server/store/sqlite/stats.ts). The cache holds only what the feed carries, so the core
+ * never recomputes them; it keeps the last answer to each question and gives it back marked stale
+ * while the hub cannot be asked, so a wall keeps its panels.
  */
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors';
+import { ApiError } from '../../../shared/schema/api';
 import {
   OverdueItem,
   StatsBreakdown,
@@ -14,10 +16,30 @@ import {
   type StatsAnswer,
   type StatsPeriod,
 } from '../../../shared/schema/stats';
-import type { HubClient } from './hub-client';
+import { Ledger, Rates } from '../../../shared/schema/ledgers';
+import type { LedgerAsk } from '../../../shared/schema/console';
+import { HubError, type HubClient } from './hub-client';
 
 /** at most this many distinct questions are remembered (a wall asks a handful; a report a few more) */
 const MAX_REMEMBERED = 64;
+/** a workbook of the whole district for a year is well under this; more is a hub gone wrong */
+const MAX_WORKBOOK_BYTES = 32 * 1024 * 1024;
+const WORKBOOK_TIMEOUT_MS = 120_000;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The hub's workbooks the host hands to the page: the statistics (`/api/stats/export.xlsx`) and the
+ * ledgers (`/api/stats/ledger.xlsx`, issue 9's ledger work).
+ */
+export const STATS_WORKBOOKS = { stats: '/api/stats/export.xlsx', ledger: '/api/stats/ledger.xlsx' } as const;
+export type StatsWorkbookKind = keyof typeof STATS_WORKBOOKS;
+
+/** A file from the hub: its bytes and the name the hub gave it (Content-Disposition, passed on as is). */
+export interface StatsDownload {
+  bytes: Buffer;
+  contentType: string;
+  disposition?: string;
+}
 
 const OverdueList = z.object({ items: z.array(OverdueItem) }).strict();
 
@@ -27,6 +49,7 @@ export class StatsProxy {
   constructor(
     private readonly client: HubClient,
     private readonly now: () => number,
+    private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
   overview(p: StatsPeriod): Promise<StatsAnswer<StatsOverview>> {
@@ -37,10 +60,78 @@ export class StatsProxy {
     return this.ask(`/api/stats/breakdown?by=${by}&${periodQuery(p)}`, StatsBreakdown);
   }
 
+  /** the ledger (台账) of grid staff for a named period (GET /api/stats/ledger) */
+  ledger(q: LedgerAsk): Promise<StatsAnswer<Ledger>> {
+    return this.ask(`/api/stats/ledger?${new URLSearchParams({ ...q })}`, Ledger);
+  }
+
+  /** the three rates (三率) for a named period (GET /api/stats/rates) */
+  rates(q: LedgerAsk): Promise<StatsAnswer<Rates>> {
+    return this.ask(`/api/stats/rates?${new URLSearchParams({ ...q })}`, Rates);
+  }
+
   async overdue(limit: number, townId: string | undefined): Promise<StatsAnswer<OverdueItem[]>> {
     const q = new URLSearchParams({ limit: String(limit), ...(townId ? { townId } : {}) });
     const a = await this.ask(`/api/stats/overdue?${q}`, OverdueList);
     return { ...a, data: a.data.items };
+  }
+
+  /**
+   * A workbook from the hub with the core's session. The query was validated by the caller (the
+   * host's route); the hub checks it again, and its refusal (a desk asking for another town, a bad
+   * period) comes back as the hub's own error. Never answered from memory: a stale file is no file.
+   */
+  async workbook(kind: StatsWorkbookKind, query: URLSearchParams): Promise<StatsDownload> {
+    const path = `${STATS_WORKBOOKS[kind]}?${query}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.client.baseUrl + path, {
+        headers: { ...(this.client.token ? { authorization: `Bearer ${this.client.token}` } : {}), accept: `${XLSX}, application/json` },
+        signal: AbortSignal.timeout(WORKBOOK_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new DomainError('unavailable', `The hub at ${this.client.baseUrl} cannot be reached (${(err as Error).message}); the workbook needs the hub, try again when the link is back.`);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const e = ApiError.safeParse(body);
+      if (e.success) throw new HubError(res.status, e.data.error.code, e.data.error.message, e.data.error.field);
+      const code: DomainError['code'] = res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthenticated' : res.status >= 500 ? 'unavailable' : 'internal';
+      throw new HubError(res.status, code, `The hub answered GET ${STATS_WORKBOOKS[kind]} with HTTP ${res.status}.`);
+    }
+    const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (contentType !== XLSX) {
+      await res.body?.cancel().catch(() => {});
+      throw new DomainError('internal', `The hub answered GET ${STATS_WORKBOOKS[kind]} with ${contentType || 'no content type'}, not a workbook; is the hub a different version?`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > MAX_WORKBOOK_BYTES) {
+      await res.body?.cancel().catch(() => {});
+      throw new DomainError('too_large', `The hub offers a workbook of ${declared} bytes, over the ${MAX_WORKBOOK_BYTES}-byte limit.`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > MAX_WORKBOOK_BYTES) {
+          await reader.cancel().catch(() => {});
+          throw new DomainError('too_large', `The hub's workbook runs past the ${MAX_WORKBOOK_BYTES}-byte limit.`);
+        }
+        chunks.push(Buffer.from(value));
+      }
+    }
+    const disposition = res.headers.get('content-disposition') ?? undefined;
+    return { bytes: Buffer.concat(chunks), contentType: XLSX, ...(disposition ? { disposition } : {}) };
   }
 
   private async ask<S extends z.ZodTypeAny>(path: string, schema: S): Promise<StatsAnswer<z.infer<S>>> {

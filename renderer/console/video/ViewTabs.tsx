@@ -1,7 +1,7 @@
-/** The console's views: the event queue with its detail, the video wall (key v switches to it and back), the map. */
+/** The console's views: the event queue with its detail, the video wall (key v switches to it and back), the map, the statistics. */
 import { t, useLang } from '../../i18n';
 
-export type ConsoleView = 'queue' | 'wall' | 'map';
+export type ConsoleView = 'queue' | 'wall' | 'map' | 'stats';
 
 export function ViewTabs(props: { view: ConsoleView; onView: (v: ConsoleView) => void; wallAlarm: boolean }) {
   useLang();
@@ -16,6 +16,7 @@ export function ViewTabs(props: { view: ConsoleView; onView: (v: ConsoleView) =>
       {tab('queue', t('wall.viewQueue'))}
       {tab('wall', t('wall.viewWall'))}
       {tab('map', t('map.view'))}
+      {tab('stats', t('stats.view'))}
       <span className="muted view-key">
         <kbd>v</kbd>
       </span>
