@@ -12,6 +12,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ConsoleCore } from '../electron/core/console/core';
 import { ConsoleResponse, RECORDING_CHUNK_BYTES, type CallServerSignal, type ConsoleNotice } from '../shared/schema';
 import { LiveClient, login, openEvent, removeDir, request, startTestHub, tempDir, type TestHub } from './helpers/hub';
+import { until as untilDone } from './helpers/wait';
 
 const LEADER = 'leader-0-0-0';
 let hub: TestHub;
@@ -26,15 +27,8 @@ async function ask<T>(c: ConsoleCore, msg: Record<string, unknown>): Promise<T> 
   if (!res.ok) throw Object.assign(new Error(res.error.error.message), { code: res.error.error.code });
   return res.result as T;
 }
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000) =>
+  untilDone(fn, what, timeoutMs);
 const callNotices = () => notices.flatMap((n) => (n.type === 'call' ? [n.signal] : [])) as CallServerSignal[];
 
 beforeAll(async () => {

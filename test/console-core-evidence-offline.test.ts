@@ -8,6 +8,7 @@ import type { ConsoleNotice, UploadedEvidence } from '../shared/schema';
 import { startHub, type RunningHub } from '../server/hub';
 import { ConsoleCore } from '../electron/core/console/core';
 import { expectApplied, login, onePixelPng, PLACES, postCommand, removeDir, reportCmd, tempDir, uid } from './helpers/hub';
+import { until } from './helpers/wait';
 
 let hub: RunningHub | undefined;
 let core: ConsoleCore | undefined;
@@ -18,16 +19,6 @@ afterAll(async () => {
   await hub?.close();
   if (dir) await removeDir(dir);
 });
-
-async function until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it('keeps a snapshot taken offline and delivers it with its command when the hub is back', async () => {
   dir = await tempDir('console-evidence');

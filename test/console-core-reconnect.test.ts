@@ -7,6 +7,7 @@ import type { ConsoleNotice } from '../shared/schema';
 import { startHub, type RunningHub } from '../server/hub';
 import { ConsoleCore } from '../electron/core/console/core';
 import { expectApplied, login, PLACES, postCommand, removeDir, reportCmd, tempDir } from './helpers/hub';
+import { until } from './helpers/wait';
 
 let hub: RunningHub | undefined;
 let core: ConsoleCore | undefined;
@@ -17,16 +18,6 @@ afterAll(async () => {
   await hub?.close();
   if (dir) await removeDir(dir);
 });
-
-async function until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it('keeps working through a hub restart and sends what waited', async () => {
   dir = await tempDir('console-reconnect');

@@ -10,6 +10,7 @@ import { ConsoleCore } from '../electron/core/console/core';
 import { ConsoleNotice, ConsoleResponse, MAX_EVIDENCE_BYTES, WallCameras, WallLayout, type ApiError } from '../shared/schema';
 import { mediaOriginFor } from '../shared/video';
 import { expectApplied, login, onePixelPng, postCommand, removeDir, reportCmd, startTestHub, tempDir, uid, type TestHub } from './helpers/hub';
+import { until as untilDone } from './helpers/wait';
 
 let hub: TestHub;
 let core: ConsoleCore;
@@ -17,15 +18,8 @@ let dataDir: string;
 let op2: string;
 const notices: ConsoleNotice[] = [];
 
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000) =>
+  untilDone(fn, what, timeoutMs, { everyMs: 25 });
 
 let nextId = 1;
 async function raw(msg: Record<string, unknown>): Promise<ConsoleResponse> {

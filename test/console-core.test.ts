@@ -13,6 +13,7 @@ import { Recommendations } from '../electron/core/console/recommend';
 import { attachmentRequestAllowed, registerAttachmentRoute } from '../electron/core/console/attachments-route';
 import { registerConsoleCoreSocket } from '../electron/core/console/transport-ws';
 import { expectApplied, login, onePixelPng, PLACES, postCommand, removeDir, reportCmd, request, startTestHub, tempDir, uid, type TestHub } from './helpers/hub';
+import { until } from './helpers/wait';
 
 let hub: TestHub;
 let core: ConsoleCore;
@@ -21,16 +22,6 @@ const notices: ConsoleNotice[] = [];
 let op2: string;
 /** reported before the console signs in: it must arrive through the catch-up */
 let earlierEventId: string;
-
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let nextId = 1;
 async function ask<T>(msg: Record<string, unknown>): Promise<T> {

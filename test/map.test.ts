@@ -271,4 +271,42 @@ describe('the console map, in Chromium with WebGL', () => {
     await setLayer('cameras', true);
     expect(errors).toEqual([]);
   });
+  it('the event detail\'s small map shows the event\'s point and moves to the next event on the same map', async () => {
+    const a = { id: uid('mini-a'), spot: pointIn(GRID, 0.4, 0.6) };
+    const b = { id: uid('mini-b'), spot: plainPointIn('grid-1-0-0') };
+    for (const ev of [a, b])
+      await expectApplied(
+        postCommand(hub.url, op2, { type: 'report', commandId: uid(), eventId: ev.id, categoryId: 'sanitation', description: '小地图测试', position: ev.spot, source: 'public' }),
+      );
+    await page.getByTestId('view-queue').click();
+    const detailPoint = () => page.evaluate(() => window.__detailMap?.point() ?? null);
+    const counts = () =>
+      page.evaluate(() => ({
+        canvases: document.querySelectorAll('canvas.maplibregl-canvas').length,
+        inDetail: document.querySelectorAll('[data-testid=event-map] canvas.maplibregl-canvas').length,
+        created: window.__detailMap?.created ?? 0,
+        rendered: window.__detailMap?.renderedPoints() ?? 0,
+      }));
+    const open = async (ev: { id: string; spot: LngLat }) => {
+      const row = page.getByTestId(`row-${ev.id}`);
+      await row.waitFor({ timeout: 20_000 });
+      await row.click();
+      await page.locator(`[data-testid=event-map][data-event="${ev.id}"][data-ready=true]`).waitFor({ timeout: 30_000 });
+      const p = await detailPoint();
+      expect(p!.lng).toBeCloseTo(ev.spot.lng, 6);
+      expect(p!.lat).toBeCloseTo(ev.spot.lat, 6);
+      return counts();
+    };
+    const first = await open(a);
+    expect(first).toMatchObject({ inDetail: 1, created: 1 });
+    expect(first.rendered).toBeGreaterThan(0);
+    const second = await open(b);
+    // the same map, moved: no second WebGL canvas
+    expect(second).toEqual({ ...first, rendered: second.rendered });
+    expect(second.rendered).toBeGreaterThan(0);
+    const again = await open(a);
+    expect(again.created).toBe(1);
+    expect(again.canvases).toBe(first.canvases);
+    expect(errors).toEqual([]);
+  });
 });

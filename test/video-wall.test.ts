@@ -21,6 +21,7 @@ import { launchChromium } from './browser/chromium';
 import { openConsolePage } from './browser/console';
 import { DEMO } from './helpers/demo';
 import { expectApplied, login, postCommand, reportCmd, startTestHub, uid, type TestHub } from './helpers/hub';
+import { until as untilDone } from './helpers/wait';
 
 const CAMS = Array.from({ length: 16 }, (_, i) => `cam-${String(i + 1).padStart(3, '0')}`);
 const cameraAt = (id: string) => DEMO.cameras.find((c) => c.id === id)!;
@@ -51,23 +52,8 @@ async function tiles(page: Page): Promise<TileView[]> {
 const diagnostics = (page: Page) => page.evaluate(() => window.gridConsoleWall!.diagnostics());
 
 /** Polls `fn` until it answers; on timeout the error says what was awaited and, from `show`, what there was instead. */
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, show?: () => Promise<unknown>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) {
-      const seen = show ? await show().catch((e: unknown) => `(${(e as Error).message})`) : undefined;
-      throw new Error(`timed out waiting for ${what}${last ? ` (${(last as Error).message})` : ''}${seen !== undefined ? `; instead: ${JSON.stringify(seen)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, show?: () => Promise<unknown>) =>
+  untilDone(fn, what, timeoutMs, { everyMs: 250, retryErrors: true, ...(show ? { show } : {}) });
 
 /** HLS requests the page makes: playlists and media (segments and parts), by camera and variant. */
 class HlsLog {

@@ -28,6 +28,7 @@ import { launchChromium } from './browser/chromium';
 import { openConsolePage } from './browser/console';
 import { DEMO } from './helpers/demo';
 import { expectApplied, login, PLACES, postCommand, REPO_ROOT, reportCmd, tempDir, uid } from './helpers/hub';
+import { until as untilDone } from './helpers/wait';
 
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const HOUR = 3_600_000;
@@ -39,23 +40,8 @@ const SIDE_PANELS = ['intake', 'sources', 'categories', 'open', 'rates', 'endedB
 const ALL_PANELS = [...SIDE_PANELS, 'ticker', 'map', 'cameras'] as const;
 
 /** Polls `fn` until it answers; on timeout the error says what was awaited and, from `show`, what there was instead. */
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, show?: () => Promise<unknown>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) {
-      const seen = show ? await show().catch((e: unknown) => `(${(e as Error).message})`) : undefined;
-      throw new Error(`timed out waiting for ${what}${last ? ` (${(last as Error).message})` : ''}${seen !== undefined ? `; instead: ${JSON.stringify(seen)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, show?: () => Promise<unknown>) =>
+  untilDone(fn, what, timeoutMs, { everyMs: 250, retryErrors: true, ...(show ? { show } : {}) });
 
 interface PanelView {
   id: string;

@@ -21,6 +21,7 @@ import { DEMO, plainPointIn } from '../helpers/demo';
 import { allChanges, login, postCommand, removeDir, request, sleep, spawnHub, stopChild, tempDir, uid, type ChildHub } from '../helpers/hub';
 import { CoreClient, spawnConsole, stopConsole, type ChildConsole } from './procs';
 import { FaultProxy, type FaultKind } from './proxy';
+import { until as untilDone } from '../helpers/wait';
 
 const SOAK = process.env.SOAK === '1';
 const SEED = process.env.SEED ? Number(process.env.SEED) : SOAK ? Math.floor(Math.random() * 2 ** 31) : 20261124;
@@ -67,15 +68,8 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => undefined);
 });
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 60_000) =>
+  untilDone(fn, what, timeoutMs, { everyMs: 100 });
 
 it(
   `keeps every action exactly once through cuts, stalls, delays, resets, lost answers and kills (seed ${SEED})`,
