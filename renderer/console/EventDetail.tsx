@@ -9,9 +9,9 @@ import { allowedCommands, type Actor } from '../../shared/workflow';
 import { t, useLang } from '../i18n';
 import { CallActions } from './call/CallActions';
 import { CallDock } from './call/CallDock';
+import { DetailMap } from './DetailMap';
 import { DispatchPanel } from './DispatchPanel';
 import { categoryName, formatTime, placeName, roleName, sourceName, stateName, tierName, timeLeft } from './format';
-import { MiniMap } from './MiniMap';
 import { Attachments, Timeline } from './Timeline';
 import { PutOnWall } from './wallscreen/WallScreenControl';
 
@@ -164,7 +164,7 @@ export function EventDetail(props: {
         <div className="two-col">
           <section>
             <h3>{t('detail.position')}</h3>
-            {shapes.length > 0 ? <MiniMap shapes={shapes} point={e.position} label={t('detail.position')} width={260} testId="event-map" /> : <p className="muted">—</p>}
+            <DetailMap eventId={e.id} tier={e.tier} point={e.position} shapes={shapes} label={t('detail.position')} />
             <p className="mono muted">
               {e.position.lng.toFixed(5)}, {e.position.lat.toFixed(5)}
             </p>
