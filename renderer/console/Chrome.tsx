@@ -10,7 +10,6 @@ const CATCH_UP_SHOWN = 200;
 
 export function TopBar(props: {
   session: SessionInfo | null;
-  wall: boolean;
   coreUp: boolean;
   /** a sub-centre desk's town, named so the desk always sees whose console this is */
   townName?: string | undefined;
@@ -29,7 +28,6 @@ export function TopBar(props: {
           <h1>{t('app.title')}</h1>
           <div className="subtitle">{t('app.subtitle')}</div>
         </div>
-        {props.wall && <span className="badge">{t('app.wall')}</span>}
       </div>
       <div className="topbar-right">
         {props.onCall && (

@@ -53,7 +53,6 @@ export function Console(props: {
   client: CoreClient;
   principal: Principal;
   orgUnits: readonly OrgUnit[];
-  wall: boolean;
   callOpen: boolean;
   setCallOpen: (open: boolean) => void;
   /** the core's link to the hub */
@@ -327,7 +326,6 @@ export function Console(props: {
     }
     if (a === 'wall') return setView((v) => (v === 'wall' ? 'queue' : 'wall'));
     if (view !== 'queue' && !WALL_VIEW_KEYS.includes(a)) return;
-    if (props.wall && a !== 'down' && a !== 'up') return;
     const ev = target();
     switch (a) {
       case 'down':
@@ -367,28 +365,10 @@ export function Console(props: {
     (index: number, andOpen: boolean) => {
       const id = queueRef.current.rowAt(index)?.event.id ?? null;
       setSel({ index, id });
-      if (andOpen && id && !props.wall) open(id);
+      if (andOpen && id) open(id);
     },
-    [open, props.wall],
+    [open],
   );
-
-  const videoWall = (readOnly: boolean) => (
-    <VideoWall client={client} shown={view === 'wall'} readOnly={readOnly} target={wallTarget} send={send} onReport={reportFromCamera} toast={toast} onAlarm={setWallAlarm} focus={wallFocus} />
-  );
-
-  if (props.wall) {
-    return (
-      <div className="views">
-        <ViewTabs view={view} onView={setView} wallAlarm={wallAlarm} />
-        <main className="content wall" hidden={view === 'wall'}>
-          <section className="card queue-card">
-            <QueueList queue={queue} selectedIndex={-1} openId={null} highlighted={highlighted} now={now} onSelect={() => {}} readOnly />
-          </section>
-        </main>
-        {videoWall(true)}
-      </div>
-    );
-  }
 
   return (
     <>
@@ -415,7 +395,7 @@ export function Console(props: {
             {...(props.link ? { link: props.link } : {})}
           />
         </main>
-        {videoWall(false)}
+        <VideoWall client={client} shown={view === 'wall'} readOnly={false} target={wallTarget} send={send} onReport={reportFromCamera} toast={toast} onAlarm={setWallAlarm} focus={wallFocus} />
         {view === 'map' && (
           <MapView
             client={client}

@@ -26,7 +26,7 @@ function App() {
   const [callOpen, setCallOpen] = useState(false);
 
   useEffect(() => {
-    document.title = wall ? `${t('app.title')} · ${t('app.wall')}` : t('app.title');
+    document.title = t('app.title');
   });
 
   useEffect(() => () => client.close(), [client]);
@@ -100,17 +100,16 @@ function App() {
 
   const principal = session?.principal ?? null;
   return (
-    <div className={`app view-${wall ? 'wall' : 'console'}`}>
+    <div className="app view-console">
       <TopBar
         session={session}
-        wall={wall}
         coreUp={coreUp}
         townName={reference?.orgUnits.find((u) => u.id === principal?.townId)?.name}
         {...(principal ? { onLogout: logout } : {})}
-        {...(principal && !wall ? { onCall: () => setCallOpen(true) } : {})}
+        {...(principal ? { onCall: () => setCallOpen(true) } : {})}
       />
       {principal ? (
-        <Console client={client} link={session?.link ?? 'offline'} principal={principal} orgUnits={reference?.orgUnits ?? []} wall={wall} callOpen={callOpen} setCallOpen={setCallOpen} />
+        <Console client={client} link={session?.link ?? 'offline'} principal={principal} orgUnits={reference?.orgUnits ?? []} callOpen={callOpen} setCallOpen={setCallOpen} />
       ) : session ? (
         <LoginForm hubUrl={session.hubUrl} onLogin={login} />
       ) : (
