@@ -4,8 +4,7 @@
  * screen's size. Nothing reacts to a mouse. An event put on the wall is marked and the map centres
  * on it; taken off, the map shows the whole district again.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type * as GeoJSON from 'geojson';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Map as MlMap } from 'maplibre-gl';
 import { lngLatToBasemap } from '../../shared/coords';
 import type { Camera, Grid, LngLat, OrgUnit } from '../../shared/schema';
@@ -13,7 +12,8 @@ import type { MapConfig, MapEventPoint, MapPerson } from '../../shared/schema/ma
 import { errorMessage, type CoreClient } from '../core-client';
 import { t, useLang } from '../i18n';
 import { MapCanvas } from '../map/MapCanvas';
-import { camerasData, EMPTY, eventsData, gridsData, peopleData, placesData, setData, STATUS_COLOR, TIER_COLOR } from '../map/overlays';
+import { useOverlayData } from '../map/useOverlayData';
+import { camerasData, EMPTY, eventsData, gridsData, peopleData, STATUS_COLOR, TIER_COLOR } from '../map/overlays';
 import { Panel } from './Panels';
 
 const EVENTS_GAP_MS = 5_000;
@@ -86,21 +86,7 @@ export function WallMap(props: {
     };
   }, [client, loadEvents, gridsLoaded, props.wake]);
 
-  const put = useCallback(
-    (source: string, data: GeoJSON.FeatureCollection) => {
-      if (!map) return;
-      counts.current[source] = data.features.length;
-      setData(map, source, data);
-    },
-    [map],
-  );
-  const places = useMemo(() => placesData(props.orgUnits, crs), [props.orgUnits, crs]);
-  useEffect(() => {
-    put('towns', places.towns);
-    put('communities', places.communities);
-    put('town-labels', places.townLabels);
-    put('community-labels', places.communityLabels);
-  }, [put, places]);
+  const put = useOverlayData(map, counts, props.orgUnits, crs);
   useEffect(() => put('grids', gridsData(grids, crs)), [put, grids, crs]);
   useEffect(() => put('events', eventsData(events, crs)), [put, events, crs]);
   useEffect(() => put('people', peopleData(props.people.people, props.people.now, crs)), [put, props.people, crs]);

@@ -15,6 +15,7 @@ import { allowedCommands, type Actor } from '../../../shared/workflow';
 import { errorMessage, type CoreClient } from '../../core-client';
 import { t, useLang, type MessageKey } from '../../i18n';
 import { MapCanvas } from '../../map/MapCanvas';
+import { useOverlayData } from '../../map/useOverlayData';
 import {
   camerasData,
   candidateLines,
@@ -26,9 +27,7 @@ import {
   groupVisible,
   LAYER_GROUPS,
   peopleData,
-  placesData,
   selectGrid,
-  setData,
   setGroupVisible,
   trackData,
   type LayerGroup,
@@ -166,21 +165,7 @@ export function MapView(props: {
   }, [client, visible.heat, heatPeriod, heatCategory, events.length]); // eslint-disable-line react-hooks/exhaustive-deps
 
   /* ---------- the layers' data into the map ---------- */
-  const put = useCallback(
-    (source: string, data: GeoJSON.FeatureCollection) => {
-      if (!map) return;
-      counts.current[source] = data.features.length;
-      setData(map, source, data);
-    },
-    [map],
-  );
-  const places = useMemo(() => placesData(props.orgUnits, crs), [props.orgUnits, crs]);
-  useEffect(() => {
-    put('towns', places.towns);
-    put('communities', places.communities);
-    put('town-labels', places.townLabels);
-    put('community-labels', places.communityLabels);
-  }, [put, places]);
+  const put = useOverlayData(map, counts, props.orgUnits, crs);
   useEffect(() => put('grids', gridsData(grids, crs, domain ? new Set([domain]) : undefined)), [put, grids, crs, domain]);
   useEffect(() => put('people', peopleData(people.people, people.now, crs)), [put, people, crs]);
   useEffect(() => put('events', eventsData(events, crs, tiers)), [put, events, crs, tiers]);
