@@ -37,8 +37,6 @@ export interface TilePlayerOptions {
 }
 
 const WATCH_EVERY_MS = 1000;
-/** how often a playing tile copies its picture to the poster (shown greyed if the stream goes) */
-const KEEP_FRAME_EVERY_MS = 4000;
 /** after a rebuild, frames must advance this long before the tile counts as playing (recovery.ts) */
 const CONFIRM_AFTER_FAILURE_MS = 2500;
 
@@ -61,7 +59,6 @@ export class TilePlayer {
   private lowLatency = false;
   private readonly now: () => number;
   private url: string;
-  private keptAt = -Infinity;
 
   constructor(private readonly o: TilePlayerOptions) {
     this.now = o.now ?? (() => performance.now());
@@ -233,6 +230,8 @@ export class TilePlayer {
     if (data.type === ErrorTypes.MEDIA_ERROR) {
       const step = this.media.next(this.now());
       this.mediaRecoveries++;
+      // recovering re-attaches the element, which loses its picture: keep it first
+      if (step !== 'rebuild' && (this.state === 'playing' || this.state === 'stalled')) this.keepLastFrame();
       if (step === 'recover') return this.hls?.recoverMediaError();
       if (step === 'swapAndRecover') {
         this.hls?.swapAudioCodec();
@@ -269,8 +268,6 @@ export class TilePlayer {
       case 'playing':
         if (this.state !== 'playing') this.set('playing');
         this.failures = 0;
-        // a recent frame is always at hand for the poster: the element may have none left when the stream goes
-        if (this.now() - this.keptAt >= KEEP_FRAME_EVERY_MS) this.keepLastFrame();
         break;
       case 'stalled':
         if (this.state === 'playing') {
@@ -295,7 +292,13 @@ export class TilePlayer {
     if (p && typeof p.catch === 'function') p.catch(() => {});
   }
 
-  /** Copies the frame on screen to the poster canvas, which the tile shows greyed while the stream is away. */
+  /**
+   * Copies the frame on screen to the poster canvas, which the tile shows greyed while the stream is
+   * away. Only when the picture is about to go (a stall, a rebuild, a media recovery, the end of the
+   * player), never periodically: in Chromium every read of a playing <video>'s frame
+   * (drawImage or createImageBitmap alike) left ~3.5 MiB of the decoder's shared memory behind in
+   * the renderer, and a copy every few seconds per tile grew it without end (issue 9).
+   */
   private keepLastFrame(): void {
     const c = this.o.poster;
     const v = this.o.video;
@@ -306,7 +309,6 @@ export class TilePlayer {
       if (c.height !== v.videoHeight) c.height = v.videoHeight;
       c.getContext('2d')?.drawImage(v, 0, 0, c.width, c.height);
       c.dataset.kept = '1';
-      this.keptAt = this.now();
     } catch {
       /* a tainted or detached frame: the tile shows its state without the picture */
     }
