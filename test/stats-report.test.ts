@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -26,45 +25,8 @@ import { METRIC_DEFINITIONS, periodOf } from '../shared/stats';
 import { launchChromium } from './browser/chromium';
 import { openConsolePage } from './browser/console';
 import { expectApplied, login, PLACES, postCommand, REPO_ROOT, reportCmd, request, startTestHub, uid, type TestHub } from './helpers/hub';
+import { startRelay } from './helpers/relay';
 
-/** A TCP relay to the hub: cut() drops open links and refuses new ones until restore(). */
-async function startRelay(target: URL): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
-  const open = new Set<Socket>();
-  let cutOff = false;
-  const server: Server = createServer((client) => {
-    client.on('error', () => client.destroy());
-    if (cutOff) return client.destroy();
-    const upstream = connect(Number(target.port), target.hostname);
-    open.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut() {
-      cutOff = true;
-      for (const s of open) s.destroy();
-      open.clear();
-    },
-    restore() {
-      cutOff = false;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of open) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
 /** The text of every page of a PDF (pdf.js), and the page count. */
 async function pdfText(pdf: Uint8Array): Promise<{ pages: number; text: string[] }> {
