@@ -17,9 +17,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHost, type ConsoleHost } from '../electron/core/host';
 import { cstDay, num, pct, periodLabel } from '../renderer/console/stats/format';
+import { DAY_MS } from '../shared/deadline';
 import { renderReportPdf } from '../scripts/report-pdf';
 import { demoDeviceToken } from '../server/demo/district';
-import type { Ledger, Rates } from '../shared/schema/ledgers';
+import type { Bulletin, Ledger, Rates } from '../shared/schema/ledgers';
 import type { StatsBreakdown, StatsOverview } from '../shared/schema/stats';
 import { METRIC_DEFINITIONS, periodOf } from '../shared/stats';
 import { launchChromium } from './browser/chromium';
@@ -206,6 +207,67 @@ describe('statistics view, Excel download and the special report, in Chromium', 
     expect(await page.locator('[data-testid=stats-stale]').count()).toBe(0);
   }, 90_000);
 
+  it('shows the three-day bulletin (三天一通报) of a chosen date: ranked grids, silent ones marked and filterable, its workbook', async () => {
+    // a grid leader reports from the field today: the bulletin ending today ranks the grid first
+    await expectApplied(
+      postCommand(hub.url, demoDeviceToken('leader-1-0-0'), reportCmd({ position: PLACES.xianfeng, source: 'field', categoryId: 'sanitation', description: '路边垃圾堆放未清运' })),
+    );
+    const today = cstDay(Date.now());
+    const yesterday = cstDay(Date.now() - DAY_MS);
+    const ask = async (date: string) => (await request<Bulletin>(hub.url, 'GET', `/api/stats/bulletin?date=${date}`, { token: op })).body;
+    const rowCount = (n: number) =>
+      page.waitForFunction((k) => document.querySelector('[data-testid=bulletin]')?.getAttribute('aria-rowcount') === String(k), n, { timeout: 20_000 });
+
+    // by default the three days ending yesterday, every grid of the district
+    await page.click('[data-testid=stats-by-bulletin]');
+    expect(await page.inputValue('[data-testid=stats-bulletin-date]')).toBe(yesterday);
+    const before = await ask(yesterday);
+    await rowCount(before.rows.length);
+    expect(before.rows.length).toBeGreaterThan(500);
+    expect(await page.locator('[data-testid=bulletin-row]').count()).toBeLessThan(80);
+
+    // the three days ending today: the window, the summary and the ranking as the hub counts them
+    await page.fill('[data-testid=stats-bulletin-date]', today);
+    const b = await ask(today);
+    expect(b.summary).toMatchObject({ reports: 1, silent: b.rows.length - 1 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=bulletin-row]')?.getAttribute('data-id') === 'grid-1-0-0', undefined, { timeout: 20_000 });
+    expect(await page.textContent('[data-testid=stats-bulletin-window]')).toContain(periodLabel(b, 'zh-CN'));
+    const summary = await page.textContent('[data-testid=stats-bulletin-summary]');
+    expect(summary).toContain(`网格数 ${num(b.summary.grids)}`);
+    expect(summary).toContain(`零上报网格 ${num(b.summary.silent)}`);
+    expect(summary).toContain(`上报事件 ${num(b.summary.reports)}`);
+    const first = '[data-testid=bulletin-row] >> nth=0';
+    expect(await page.textContent(`${first} >> [data-col=rank]`)).toBe('1');
+    expect(await page.textContent(`${first} >> [data-col=reports]`)).toBe('1');
+    expect(await page.textContent(`${first} >> [data-col=town]`)).toBe('先锋街道');
+    expect(await page.getAttribute(first, 'class')).not.toContain('brow-silent');
+    // the silent grids are marked
+    const second = '[data-testid=bulletin-row] >> nth=1';
+    expect(await page.getAttribute(second, 'class')).toContain('brow-silent');
+    expect(await page.textContent(`${second} >> [data-col=silent]`)).toContain('零上报');
+
+    // silent only: the reporting grid leaves the table
+    await page.check('[data-testid=stats-bulletin-silent-only]');
+    await rowCount(b.summary.silent);
+    expect(await page.locator('[data-testid=bulletin-row][data-id=grid-1-0-0]').count()).toBe(0);
+    expect(await page.locator('[data-testid=bulletin-row]:not(.brow-silent)').count()).toBe(0);
+    await page.uncheck('[data-testid=stats-bulletin-silent-only]');
+    await rowCount(b.rows.length);
+
+    // the workbook of the same date, through the host
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('[data-testid=stats-export-bulletin]')]);
+    expect(download.suggestedFilename()).toBe(`三天一通报-${today}.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile(await download.path())) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('三天一通报')!;
+    expect(ws.getRow(1).getCell(1).value).toBe('排名');
+    expect(ws.getRow(2).getCell(3).value).toBe('grid-1-0-0');
+    expect(ws.getRow(2).getCell(8).value).toBe(1);
+    expect(ws.rowCount - 1).toBe(b.rows.length);
+    await page.click('[data-testid=stats-by-town]');
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('downloads the workbook through the host: Chinese headers, the hub\'s figures, percentages as percentages', async () => {
     const o = await overview();
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('[data-testid=stats-export]')]);
@@ -309,6 +371,9 @@ describe('statistics view, Excel download and the special report, in Chromium', 
     const other = await fetchFromPage(`${route}&townId=town-dongshe`);
     expect(other).toMatchObject({ status: 403, body: { error: { code: 'out_of_scope' } } });
     expect(other.body.error.message).toContain('town-dongshe');
+    // and its own town's three-day bulletin, never another's
+    expect((await fetchFromPage('/api/core/stats/bulletin.xlsx')).status).toBe(200);
+    expect(await fetchFromPage('/api/core/stats/bulletin.xlsx?townId=town-dongshe')).toMatchObject({ status: 403, body: { error: { code: 'out_of_scope' } } });
     // the desk's report is its town's, and another town's is refused with the hub's words
     const deskReport = await pdfText((await renderReportPdf(browser, host.origin, { period, kind: 'this_month' })).pdf);
     expect(squash(deskReport.text.join(''))).toContain('本月，金沙街道共受理事件');

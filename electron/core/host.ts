@@ -13,7 +13,7 @@ import { pageContentSecurityPolicy } from '../../shared/csp';
 import { registerAttachmentRoute } from './console/attachments-route';
 import { registerBasemapRoutes } from './console/basemap-route';
 import { registerStatsExportRoutes } from './console/stats-export-route';
-import { LedgerQuery } from '../../shared/schema/ledgers';
+import { BulletinQuery, LedgerQuery } from '../../shared/schema/ledgers';
 import { ConsoleCore } from './console/core';
 import { registerConsoleCoreSocket } from './console/transport-ws';
 
@@ -161,7 +161,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   await registerConsoleCoreSocket(app, core, () => ownOrigin);
   registerAttachmentRoute(app, core, () => ownOrigin);
   registerBasemapRoutes(app, core, () => ownOrigin);
-  registerStatsExportRoutes(app, core, () => ownOrigin, LedgerQuery);
+  registerStatsExportRoutes(app, core, () => ownOrigin, LedgerQuery, BulletinQuery);
   await app.register(fastifyStatic, {
     root: rendererDir,
     redirect: true,

@@ -5,6 +5,7 @@
  *   style    a vector tile service's own MapLibre style document
  *   pmtiles  a local archive: raster tiles drawn as they are, vector tiles drawn generically
  *            (every source-layer as faint fills, lines and points), since its schema is unknown
+ *   mbtiles  a local MBTiles file, tile by tile from the console host: drawn as pmtiles is
  * No style sets `glyphs`: MapLibre (≥ 5.11) then draws label text with the machine's own fonts, so
  * Chinese names need no glyph server and no shipped glyph files (offline, and no CJK PBFs).
  */
@@ -89,14 +90,29 @@ function demoLayers(): LayerSpecification[] {
   ];
 }
 
-const rasterStyle = (tiles: string[], tileSize: number, maxzoom: number, attribution?: string): StyleSpecification => ({
+type Extent = [number, number, number, number];
+
+const rasterStyle = (tiles: string[], tileSize: number, maxzoom: number, attribution?: string, minzoom = 0, bounds?: Extent): StyleSpecification => ({
   version: 8,
-  sources: { base: { type: 'raster', tiles, tileSize, maxzoom, ...(attribution ? { attribution } : {}) } },
+  sources: { base: { type: 'raster', tiles, tileSize, maxzoom, ...(minzoom ? { minzoom } : {}), ...(bounds ? { bounds } : {}), ...(attribution ? { attribution } : {}) } },
   layers: [
     { id: 'bg', type: 'background', paint: { 'background-color': PALETTE.background } },
     { id: 'base-raster', type: 'raster', source: 'base' },
   ],
 });
+
+/** Vector tiles of an unknown schema: every source-layer as faint fills, lines and points. */
+function genericVectorLayers(sourceLayers: readonly string[]): LayerSpecification[] {
+  const layers: LayerSpecification[] = [{ id: 'bg', type: 'background', paint: { 'background-color': PALETTE.background } }];
+  for (const l of sourceLayers) {
+    layers.push(
+      { id: `base-${l}-fill`, type: 'fill', source: 'base', 'source-layer': l, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': PALETTE.land, 'fill-opacity': 0.6 } },
+      { id: `base-${l}-line`, type: 'line', source: 'base', 'source-layer': l, paint: { 'line-color': PALETTE.primary, 'line-width': 0.8 } },
+      { id: `base-${l}-point`, type: 'circle', source: 'base', 'source-layer': l, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 1.5, 'circle-color': PALETTE.boundary } },
+    );
+  }
+  return layers;
+}
 
 /** The basemap style for a setting; the overlays are added on top once it has loaded. */
 export async function baseStyle(config: MapConfig, origin: string): Promise<StyleSpecification | string> {
@@ -116,15 +132,19 @@ export async function baseStyle(config: MapConfig, origin: string): Promise<Styl
       const url = new URL(config.pmtilesUrl ?? '/basemap/local.pmtiles', origin).href;
       const info = await pmtilesInfo(url);
       if (info.tileType !== 1) return rasterStyle([`pmtiles://${url}/{z}/{x}/{y}`], 256, info.maxZoom);
-      const layers: LayerSpecification[] = [{ id: 'bg', type: 'background', paint: { 'background-color': PALETTE.background } }];
-      for (const l of info.vectorLayers) {
-        layers.push(
-          { id: `base-${l}-fill`, type: 'fill', source: 'base', 'source-layer': l, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': PALETTE.land, 'fill-opacity': 0.6 } },
-          { id: `base-${l}-line`, type: 'line', source: 'base', 'source-layer': l, paint: { 'line-color': PALETTE.primary, 'line-width': 0.8 } },
-          { id: `base-${l}-point`, type: 'circle', source: 'base', 'source-layer': l, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 1.5, 'circle-color': PALETTE.boundary } },
-        );
-      }
-      return { version: 8, sources: { base: { type: 'vector', url: `pmtiles://${url}` } }, layers };
+      return { version: 8, sources: { base: { type: 'vector', url: `pmtiles://${url}` } }, layers: genericVectorLayers(info.vectorLayers) };
+    }
+    case 'mbtiles': {
+      const m = config.mbtiles;
+      if (!m) throw new Error(config.basemapError ?? 'The MBTiles basemap cannot be read; check the file in the basemap settings.');
+      // string concatenation: URL() would percent-encode the template's braces
+      const tiles = [`${new URL(origin).origin}${m.tilesUrl}`];
+      if (m.format !== 'pbf') return rasterStyle(tiles, 256, m.maxzoom, m.attribution, m.minzoom, m.bounds);
+      return {
+        version: 8,
+        sources: { base: { type: 'vector', tiles, minzoom: m.minzoom, maxzoom: m.maxzoom, ...(m.bounds ? { bounds: m.bounds } : {}), ...(m.attribution ? { attribution: m.attribution } : {}) } },
+        layers: genericVectorLayers(m.vectorLayers),
+      };
     }
   }
 }

@@ -7,7 +7,7 @@ import { CallClientSignal, CallServerSignal, RecordingChunk, type CallbackItem, 
 import { Basemap, MapEventsQuery, type GridInfo, type MapConfig, type MapEventPoint, type MapPerson, type PersonInfo } from './map';
 import { BreakdownDimension, StatsPeriod, type OverdueItem, type StatsAnswer, type StatsBreakdown, type StatsOverview } from './stats';
 import { PERIOD_KINDS } from '../stats';
-import { CstDate, LedgerPeriodKind, type Ledger, type Rates } from './ledgers';
+import { BulletinQuery, CstDate, LedgerPeriodKind, type Bulletin, type Ledger, type Rates } from './ledgers';
 import { EvidenceUpload, NewEventBrief, WallLayoutInput, WallLayoutName, type UploadedEvidence, type WallCameras, type WallLayout } from './wall';
 import { WallScreenPatch, WallScreenState } from './wall-screen';
 
@@ -145,7 +145,7 @@ export const ConsoleRequest = z.discriminatedUnion('type', [
   req('uploadRecording', RecordingChunk.shape),
   /** the map: the basemap setting and where the host serves its archive */
   req('mapConfig', {}),
-  /** changes the basemap (validated; a local PMTiles file must exist and be a PMTiles v3 archive) */
+  /** changes the basemap (validated: a local PMTiles file must be a PMTiles v3 archive, an MBTiles file an SQLite file with tiles and a known format) */
   req('setBasemap', { basemap: Basemap }),
   /** every grid's outline, for the map's grid layers */
   req('mapGrids', {}),
@@ -167,6 +167,8 @@ export const ConsoleRequest = z.discriminatedUnion('type', [
   /** the ledger (台账) of grid staff, and the three rates (三率), of a named period containing a CST date */
   req('statsLedger', { query: LedgerAsk }),
   req('statsRates', { query: LedgerAsk }),
+  /** the three-day bulletin (三天一通报): every grid ranked by its workers' reports in the three CST days ending on `date` (default yesterday) */
+  req('statsBulletin', { query: BulletinQuery }),
   /* the wall screen (指挥中心大屏, issue 9): what it shows, set from a console page, kept in the cache */
   req('wallScreen', {}),
   req('setWallScreen', { patch: WallScreenPatch }),
@@ -229,6 +231,7 @@ export interface ConsoleResults {
   statsNames: { names: Record<string, string> };
   statsLedger: StatsAnswer<Ledger>;
   statsRates: StatsAnswer<Rates>;
+  statsBulletin: StatsAnswer<Bulletin>;
   wallScreen: WallScreenState;
   setWallScreen: WallScreenState;
 }

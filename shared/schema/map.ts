@@ -26,6 +26,13 @@ const localPmtiles = z
   .refine((s) => (s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)) && !s.includes('\0') && /\.pmtiles$/i.test(s), {
     message: 'must be the absolute path of a .pmtiles file on this computer, e.g. /srv/maps/district.pmtiles',
   });
+/** a file on the console's machine: an absolute path, no NUL, ending in .mbtiles */
+const localMbtiles = z
+  .string()
+  .max(1000)
+  .refine((s) => (s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)) && !s.includes('\0') && /\.mbtiles$/i.test(s), {
+    message: 'must be the absolute path of a .mbtiles file on this computer, e.g. /srv/maps/district.mbtiles',
+  });
 
 export const Basemap = z.discriminatedUnion('kind', [
   /** the light basemap generated from the demo district (server/demo/basemap.ts), served by the console host */
@@ -45,9 +52,31 @@ export const Basemap = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('style'), url: httpUrl, coords: CoordSystem }).strict(),
   /** a PMTiles archive on this computer (raster or vector tiles), served to the page by the console host */
   z.object({ kind: z.literal('pmtiles'), file: localPmtiles, coords: CoordSystem }).strict(),
+  /** an MBTiles file (SQLite, spec 1.3; raster png/jpg/webp or vector pbf) on this computer, served tile by tile by the console host */
+  z.object({ kind: z.literal('mbtiles'), file: localMbtiles, coords: CoordSystem }).strict(),
 ]);
 export type Basemap = z.infer<typeof Basemap>;
 export type BasemapInput = z.input<typeof Basemap>;
+
+export const MBTILES_FORMATS = ['png', 'jpg', 'webp', 'pbf'] as const;
+
+/** What the page needs to draw a local MBTiles basemap, read from the file's metadata table. */
+export const MbtilesInfo = z
+  .object({
+    /** the console host's tile URL template (same origin as the page, path only): `/basemap/local/{z}/{x}/{y}` */
+    tilesUrl: z.string(),
+    /** the tiles' format (`jpeg` in the file is given as `jpg`) */
+    format: z.enum(MBTILES_FORMATS),
+    minzoom: z.number().int().min(0).max(30),
+    maxzoom: z.number().int().min(0).max(30),
+    /** WGS-84 west, south, east, north, when the file says */
+    bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+    /** pbf: the source-layer ids of the file's `json` metadata (vector_layers) */
+    vectorLayers: z.array(z.string()),
+    attribution: z.string().optional(),
+  })
+  .strict();
+export type MbtilesInfo = z.infer<typeof MbtilesInfo>;
 
 /** What the page needs to draw the basemap: the setting plus where the host serves local archives. */
 export const MapConfig = z
@@ -55,6 +84,10 @@ export const MapConfig = z
     basemap: Basemap,
     /** the console host's URL (same origin as the page) of the demo or local PMTiles archive */
     pmtilesUrl: z.string().optional(),
+    /** a local MBTiles basemap: where the host serves its tiles and what they are */
+    mbtiles: MbtilesInfo.optional(),
+    /** why the configured local basemap cannot be drawn now (the file went missing, say) */
+    basemapError: z.string().optional(),
     /** the coordinate system the overlays must be drawn in (the basemap's; demo: wgs84) */
     coords: CoordSystem,
     /** the district's extent (WGS-84 west, south, east, north), to open the map on */

@@ -338,6 +338,9 @@ export class ConsoleCore {
       case 'statsRates':
         out = await this.stats.rates(r.query);
         break;
+      case 'statsBulletin':
+        out = await this.stats.bulletin(r.query);
+        break;
     }
     return out as Handled<R['type']>;
   }
@@ -506,9 +509,10 @@ export class ConsoleCore {
   }
 
   /**
-   * A statistics workbook from the hub (`/api/stats/export.xlsx`, and the ledgers' when the hub has
-   * them), fetched with this core's session for the host to hand to the page (the page never holds
-   * the token). Throws DomainError: unauthenticated without a session, the hub's refusal otherwise.
+   * A statistics workbook from the hub (`/api/stats/export.xlsx`, and the ledgers' and the three-day
+   * bulletin's when the hub has them), fetched with this core's session for the host to hand to the
+   * page (the page never holds the token). Throws DomainError: unauthenticated without a session,
+   * the hub's refusal otherwise.
    */
   async statsWorkbook(kind: StatsWorkbookKind, query: URLSearchParams): Promise<StatsDownload> {
     if (this.closed) throw new DomainError('unavailable', 'The console core has been shut down; restart the console.');
@@ -621,6 +625,7 @@ export class ConsoleCore {
     this.outbox.stop();
     await this.outbox.idle();
     this.listeners.clear();
+    this.map.close();
     this.cache.close();
   }
 }

@@ -23,10 +23,15 @@ import {
 } from '../../../shared/schema/map';
 import type { ConsoleCache } from './cache';
 import type { HubClient } from './hub-client';
+import { MbtilesArchive } from './mbtiles';
 
 /** where the console host serves the basemap archives (electron/core/console/basemap-route.ts) */
 export const DEMO_PMTILES_PATH = '/basemap/demo.pmtiles';
 export const LOCAL_PMTILES_PATH = '/basemap/local.pmtiles';
+/** a local MBTiles file's tiles, one per request, XYZ order (the page's URL template) */
+export const LOCAL_MBTILES_TILES = '/basemap/local/{z}/{x}/{y}';
+/** the same as a Fastify route */
+export const LOCAL_MBTILES_ROUTE = '/basemap/local/:z/:x/:y';
 
 const DAY_MS = 24 * 3_600_000;
 const ROLE_ORDER: Partial<Record<Role, number>> = { leader: 0, dedicated_member: 1, administrator: 2, chief_leader: 3, informant: 4, legal: 5 };
@@ -55,7 +60,10 @@ export async function checkPmtiles(file: string): Promise<void> {
   try {
     const head = Buffer.alloc(8);
     await fh.read(head, 0, 8, 0);
-    if (head.subarray(0, 7).toString('latin1') !== 'PMTiles') throw new DomainError('invalid', `${file} is not a PMTiles archive (no PMTiles header); convert MBTiles with \`pmtiles convert\`.`, 'basemap.file');
+    if (head.subarray(0, 7).toString('latin1') !== 'PMTiles') {
+      const sqlite = head.subarray(0, 6).toString('latin1') === 'SQLite';
+      throw new DomainError('invalid', `${file} is not a PMTiles archive (no PMTiles header)${sqlite ? '; an MBTiles file is chosen as the MBTiles kind, with a .mbtiles name' : ''}.`, 'basemap.file');
+    }
     if (head[7] !== 3) throw new DomainError('invalid', `${file} is PMTiles version ${head[7]}; this console reads version 3 (\`pmtiles convert\` upgrades it).`, 'basemap.file');
   } finally {
     await fh.close();
@@ -90,6 +98,9 @@ function point(r: EventPointRow): MapEventPoint {
 }
 
 export class MapQueries {
+  /** the open MBTiles file of the setting, if any (opened on first use, closed when the setting changes) */
+  private mbtiles: MbtilesArchive | undefined;
+
   constructor(
     private readonly cache: ConsoleCache,
     private readonly client: HubClient,
@@ -113,6 +124,14 @@ export class MapQueries {
     const out: MapConfig = { basemap, coords: basemap.kind === 'demo' ? 'wgs84' : basemap.coords };
     if (basemap.kind === 'demo') out.pmtilesUrl = DEMO_PMTILES_PATH;
     if (basemap.kind === 'pmtiles') out.pmtilesUrl = LOCAL_PMTILES_PATH;
+    if (basemap.kind === 'mbtiles') {
+      try {
+        const m = this.localMbtiles()!.metadata;
+        out.mbtiles = { tilesUrl: LOCAL_MBTILES_TILES, ...m, vectorLayers: [...m.vectorLayers], ...(m.bounds ? { bounds: [...m.bounds] } : {}) };
+      } catch (err) {
+        out.basemapError = (err as Error).message;
+      }
+    }
     const district = this.cache.orgUnits().find((o) => o.level === 'district' && o.boundary);
     if (district?.boundary) out.bounds = polygonBBox(district.boundary);
     return out;
@@ -120,8 +139,39 @@ export class MapQueries {
 
   async setBasemap(b: Basemap): Promise<MapConfig> {
     if (b.kind === 'pmtiles') await checkPmtiles(b.file);
+    // opened (and so checked) before it is kept; the file served until now is closed
+    const next = b.kind === 'mbtiles' ? MbtilesArchive.open(b.file) : undefined;
+    this.mbtiles?.close();
+    this.mbtiles = next;
     this.cache.setMeta('basemap', JSON.stringify(b));
     return this.config();
+  }
+
+  /**
+   * The open MBTiles file the host serves at LOCAL_MBTILES_TILES, if the setting names one; opened
+   * on first use (a setting kept from before a restart). Throws DomainError when it cannot be read.
+   */
+  localMbtiles(): MbtilesArchive | undefined {
+    const b = this.basemap();
+    if (b.kind !== 'mbtiles') {
+      this.closeMbtiles();
+      return undefined;
+    }
+    if (this.mbtiles?.file !== b.file) {
+      this.closeMbtiles();
+      this.mbtiles = MbtilesArchive.open(b.file);
+    }
+    return this.mbtiles;
+  }
+
+  private closeMbtiles(): void {
+    this.mbtiles?.close();
+    this.mbtiles = undefined;
+  }
+
+  /** Closes the MBTiles file, if one is open (the core's shutdown). */
+  close(): void {
+    this.closeMbtiles();
   }
 
   /** The local archive the host serves at LOCAL_PMTILES_PATH, if the setting names one. */

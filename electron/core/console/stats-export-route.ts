@@ -1,7 +1,7 @@
 /**
  * Excel downloads for the console page: `GET /api/core/stats/export.xlsx?from&to[&townId]` serves
  * the hub's statistics workbook (and `/api/core/stats/ledger.xlsx` its ledger workbook, with the
- * ledger's own query), fetched by the console core with its session: the page never holds the
+ * ledger's own query, and `/api/core/stats/bulletin.xlsx?[date][&townId]` its three-day bulletin), fetched by the console core with its session: the page never holds the
  * hub's token. The query is validated here with the hub's own schema before the hub is asked; the
  * hub checks scope (a sub-centre desk gets its own town only) and its refusal reaches the page as
  * JSON `{ error }` with a status the page can tell apart (401 not signed in, 403 another town,
@@ -20,6 +20,7 @@ import type { StatsWorkbookKind } from './stats';
 
 export const STATS_EXPORT_ROUTE = '/api/core/stats/export.xlsx';
 export const LEDGER_EXPORT_ROUTE = '/api/core/stats/ledger.xlsx';
+export const BULLETIN_EXPORT_ROUTE = '/api/core/stats/bulletin.xlsx';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid: 400,
@@ -57,13 +58,15 @@ const safeDisposition = (d: string | undefined): string | undefined => (d && /^a
 
 /**
  * Adds the routes. `allowedOrigin` is read at each request (the host knows its port once listening).
- * `ledgerQuery` is the hub's ledger query schema, when the ledger workbook exists.
+ * `ledgerQuery` is the hub's ledger query schema, when the ledger workbook exists; `bulletinQuery`
+ * the three-day bulletin's (shared/schema/ledgers.ts BulletinQuery), when that workbook exists.
  */
 export function registerStatsExportRoutes(
   app: FastifyInstance,
   core: ConsoleCore,
   allowedOrigin: () => string | readonly string[],
   ledgerQuery?: z.ZodTypeAny,
+  bulletinQuery?: z.ZodTypeAny,
 ): void {
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     const allowed = allowedOrigin();
@@ -91,4 +94,5 @@ export function registerStatsExportRoutes(
   };
   app.get(STATS_EXPORT_ROUTE, { preHandler: guard, exposeHeadRoute: false }, serve('stats', StatsQuery));
   if (ledgerQuery) app.get(LEDGER_EXPORT_ROUTE, { preHandler: guard, exposeHeadRoute: false }, serve('ledger', ledgerQuery));
+  if (bulletinQuery) app.get(BULLETIN_EXPORT_ROUTE, { preHandler: guard, exposeHeadRoute: false }, serve('bulletin', bulletinQuery));
 }

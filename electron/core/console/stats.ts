@@ -16,7 +16,7 @@ import {
   type StatsAnswer,
   type StatsPeriod,
 } from '../../../shared/schema/stats';
-import { Ledger, Rates } from '../../../shared/schema/ledgers';
+import { Bulletin, Ledger, Rates, type BulletinQuery } from '../../../shared/schema/ledgers';
 import type { LedgerAsk } from '../../../shared/schema/console';
 import { HubError, type HubClient } from './hub-client';
 
@@ -28,10 +28,11 @@ const WORKBOOK_TIMEOUT_MS = 120_000;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
- * The hub's workbooks the host hands to the page: the statistics (`/api/stats/export.xlsx`) and the
- * ledgers (`/api/stats/ledger.xlsx`, issue 9's ledger work).
+ * The hub's workbooks the host hands to the page: the statistics (`/api/stats/export.xlsx`), the
+ * ledgers (`/api/stats/ledger.xlsx`, issue 9's ledger work) and the three-day bulletin
+ * (`/api/stats/bulletin.xlsx`).
  */
-export const STATS_WORKBOOKS = { stats: '/api/stats/export.xlsx', ledger: '/api/stats/ledger.xlsx' } as const;
+export const STATS_WORKBOOKS = { stats: '/api/stats/export.xlsx', ledger: '/api/stats/ledger.xlsx', bulletin: '/api/stats/bulletin.xlsx' } as const;
 export type StatsWorkbookKind = keyof typeof STATS_WORKBOOKS;
 
 /** A file from the hub: its bytes and the name the hub gave it (Content-Disposition, passed on as is). */
@@ -68,6 +69,12 @@ export class StatsProxy {
   /** the three rates (三率) for a named period (GET /api/stats/rates) */
   rates(q: LedgerAsk): Promise<StatsAnswer<Rates>> {
     return this.ask(`/api/stats/rates?${new URLSearchParams({ ...q })}`, Rates);
+  }
+
+  /** the three-day bulletin (三天一通报) of the three CST days ending on a date, default yesterday (GET /api/stats/bulletin) */
+  bulletin(q: BulletinQuery): Promise<StatsAnswer<Bulletin>> {
+    const query = new URLSearchParams({ ...(q.date ? { date: q.date } : {}), ...(q.townId ? { townId: q.townId } : {}) });
+    return this.ask(`/api/stats/bulletin?${query}`, Bulletin);
   }
 
   async overdue(limit: number, townId: string | undefined): Promise<StatsAnswer<OverdueItem[]>> {

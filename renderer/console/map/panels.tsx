@@ -367,7 +367,7 @@ export function BasemapSettings(props: { config: MapConfig; onSave: (b: BasemapI
   const [kind, setKind] = useState<BasemapInput['kind']>(b.kind);
   const [tiles, setTiles] = useState(b.kind === 'xyz' ? b.tiles.join('\n') : '');
   const [url, setUrl] = useState(b.kind === 'style' ? b.url : '');
-  const [file, setFile] = useState(b.kind === 'pmtiles' ? b.file : '');
+  const [file, setFile] = useState(b.kind === 'pmtiles' || b.kind === 'mbtiles' ? b.file : '');
   const [coords, setCoords] = useState<'wgs84' | 'gcj02'>(b.kind === 'demo' ? 'wgs84' : b.coords);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -380,6 +380,7 @@ export function BasemapSettings(props: { config: MapConfig; onSave: (b: BasemapI
       case 'style':
         return { kind, url: url.trim(), coords };
       case 'pmtiles':
+      case 'mbtiles':
         return { kind, file: file.trim(), coords };
     }
   }, [kind, tiles, url, file, coords]);
@@ -394,7 +395,7 @@ export function BasemapSettings(props: { config: MapConfig; onSave: (b: BasemapI
       <label className="field">
         <span>{t(k('map.settings.kind'))}</span>
         <select ref={first} value={kind} onChange={(e) => setKind(e.target.value as BasemapInput['kind'])} data-testid="basemap-kind">
-          {(['demo', 'xyz', 'style', 'pmtiles'] as const).map((x) => (
+          {(['demo', 'xyz', 'style', 'pmtiles', 'mbtiles'] as const).map((x) => (
             <option key={x} value={x}>
               {t(k(`map.settings.${x}`))}
             </option>
@@ -413,12 +414,13 @@ export function BasemapSettings(props: { config: MapConfig; onSave: (b: BasemapI
           <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://tiles.example.gov.cn/style.json" />
         </label>
       )}
-      {kind === 'pmtiles' && (
+      {(kind === 'pmtiles' || kind === 'mbtiles') && (
         <label className="field">
           <span>{t(k('map.settings.file'))}</span>
-          <input value={file} onChange={(e) => setFile(e.target.value)} placeholder="/srv/maps/district.pmtiles" data-testid="basemap-file" />
+          <input value={file} onChange={(e) => setFile(e.target.value)} placeholder={`/srv/maps/district.${kind}`} data-testid="basemap-file" />
         </label>
       )}
+      {kind === 'mbtiles' && <p className="muted" data-testid="basemap-mbtiles-hint">{t(k('map.settings.mbtilesHint'))}</p>}
       {kind !== 'demo' && (
         <label className="field">
           <span>{t(k('map.settings.coords'))}</span>

@@ -1,9 +1,10 @@
 /**
- * The breakdown by town, community, grid or leader, and the ledger (台账) of grid staff, as
- * sortable tables (SortableTable: only the rows in view are drawn).
+ * The breakdown by town, community, grid or leader, the ledger (台账) of grid staff and the
+ * three-day bulletin (三天一通报) of grids, as sortable tables (SortableTable: only the rows in view
+ * are drawn).
  */
 import { useMemo } from 'react';
-import type { LedgerRow } from '../../../shared/schema/ledgers';
+import type { BulletinRow, LedgerRow } from '../../../shared/schema/ledgers';
 import type { BreakdownRow } from '../../../shared/schema/stats';
 import { METRIC_DEFINITIONS, type MetricId } from '../../../shared/stats';
 import { t, tMaybe, useLang, type Lang, type MessageKey } from '../../i18n';
@@ -85,4 +86,56 @@ export function LedgerTable(props: { rows: readonly LedgerRow[]; label: string }
   const lang = useLang();
   const columns = useMemo(() => ledgerColumns(lang), [lang]);
   return <SortableTable rows={props.rows} columns={columns} rowKey={(r) => r.personId} label={props.label} initialSort="reported" testId="ledger" />;
+}
+
+function bulletinColumns(lang: Lang): Column<BulletinRow>[] {
+  const word = (id: MetricId) => (lang === 'en' ? METRIC_DEFINITIONS[id].en : METRIC_DEFINITIONS[id].zh);
+  const def = (id: MetricId) => (lang === 'en' ? METRIC_DEFINITIONS[id].defEn : METRIC_DEFINITIONS[id].defZh);
+  const count = (id: 'reports' | 'eventsInGrid', title?: string): Column<BulletinRow> => ({
+    id,
+    label: t(`stats.col.${id}`),
+    ...(title ? { title } : {}),
+    value: (r) => r[id],
+    render: (r) => num(r[id]),
+    total: (rows) => sum(rows, (r) => r[id]),
+  });
+  return [
+    { id: 'rank', label: t('stats.col.rank'), value: (r) => r.rank, width: 'minmax(48px, 0.5fr)' },
+    { id: 'grid', label: t('stats.col.grid'), value: (r) => r.gridName, render: (r) => <span title={r.gridId}>{r.gridName}</span>, text: true, width: 'minmax(120px, 2fr)' },
+    { id: 'community', label: t('stats.col.community'), value: (r) => r.communityName ?? '', text: true, width: 'minmax(80px, 1.2fr)' },
+    { id: 'town', label: t('stats.col.town'), value: (r) => r.townName ?? '', text: true, width: 'minmax(72px, 1fr)' },
+    { id: 'staff', label: t('stats.col.staff'), value: (r) => r.staff.join('、'), render: (r) => <span title={r.staff.join('、')}>{r.staff.join('、')}</span>, text: true, width: 'minmax(80px, 1.5fr)' },
+    count('reports', `${word('bulletin_reports')}：${def('bulletin_reports')}`),
+    count('eventsInGrid'),
+    {
+      id: 'silent',
+      label: t('stats.col.silent'),
+      title: `${word('bulletin_silent')}：${def('bulletin_silent')}`,
+      value: (r) => (r.silent ? 1 : 0),
+      render: (r) => (r.silent ? <span className="stats-silent-mark">⚠ {t('stats.silentMark')}</span> : ''),
+      total: (rows) => num(rows.filter((r) => r.silent).length),
+      width: 'minmax(72px, 1fr)',
+    },
+  ];
+}
+
+const bulletinKey = (r: BulletinRow) => r.gridId;
+const bulletinRowClass = (r: BulletinRow) => (r.silent ? 'brow-silent' : undefined);
+
+/** The three-day bulletin: grids ranked by their workers' reports, the silent ones (零上报) marked. */
+export function BulletinTable(props: { rows: readonly BulletinRow[]; label: string }) {
+  const lang = useLang();
+  const columns = useMemo(() => bulletinColumns(lang), [lang]);
+  return (
+    <SortableTable
+      rows={props.rows}
+      columns={columns}
+      rowKey={bulletinKey}
+      label={props.label}
+      initialSort="rank"
+      initialDesc={false}
+      testId="bulletin"
+      rowClass={bulletinRowClass}
+    />
+  );
 }

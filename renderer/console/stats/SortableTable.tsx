@@ -20,6 +20,8 @@ export interface Column<R> {
   total?(rows: readonly R[]): ReactNode;
   /** text columns sort A→Z first, figures largest first */
   text?: boolean;
+  /** the column's CSS grid track; default the first column wide, the others narrow */
+  width?: string;
 }
 
 const ROW_HEIGHT = 28;
@@ -41,15 +43,19 @@ export function SortableTable<R>(props: {
   rowKey(row: R): string;
   label: string;
   initialSort: string;
+  /** the first sort's direction; default largest (or Z) first */
+  initialDesc?: boolean;
   testId: string;
+  /** a class for a row that must stand out (a silent grid in the bulletin) */
+  rowClass?(row: R): string | undefined;
 }) {
   useLang();
-  const [sort, setSort] = useState<{ by: string; desc: boolean }>({ by: props.initialSort, desc: true });
+  const [sort, setSort] = useState<{ by: string; desc: boolean }>({ by: props.initialSort, desc: props.initialDesc ?? true });
   const col = props.columns.find((c) => c.id === sort.by) ?? props.columns[0]!;
   const rows = useMemo(() => sortBy(props.rows, col, sort.desc, props.rowKey), [props.rows, col, sort.desc, props.rowKey]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
-  const template = { gridTemplateColumns: `minmax(120px, 2fr) repeat(${props.columns.length - 1}, minmax(56px, 1fr))` };
+  const template = { gridTemplateColumns: props.columns.map((c, i) => c.width ?? (i === 0 ? 'minmax(120px, 2fr)' : 'minmax(56px, 1fr)')).join(' ') };
 
   return (
     <div className="breakdown" role="table" aria-label={props.label} aria-rowcount={rows.length} data-testid={props.testId}>
@@ -71,8 +77,9 @@ export function SortableTable<R>(props: {
         <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
           {virt.getVirtualItems().map((it) => {
             const r = rows[it.index]!;
+            const extra = props.rowClass?.(r);
             return (
-              <div key={props.rowKey(r)} className="brow" role="row" data-testid={`${props.testId}-row`} data-id={props.rowKey(r)} style={{ ...template, transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}>
+              <div key={props.rowKey(r)} className={extra ? `brow ${extra}` : 'brow'} role="row" data-testid={`${props.testId}-row`} data-id={props.rowKey(r)} style={{ ...template, transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}>
                 {props.columns.map((c) => (
                   <div key={c.id} role="cell" className={`bc${c.text ? ' bc-text' : ''}`} data-col={c.id}>
                     {c.render ? c.render(r) : c.value(r)}

@@ -1,7 +1,8 @@
 /**
  * The console's statistics view (统计分析): a period (named or custom CST dates) and a town (a
  * sub-centre desk is held to its own), the headline figures each with its definition, charts, the
- * breakdown by town, community, grid or leader, and the overdue list. Everything is the hub's
+ * breakdown by town, community, grid or leader, the ledger (台账), the three-day bulletin
+ * (三天一通报) of a chosen CST date, and the overdue list. Everything is the hub's
  * answer through the console core; while the hub is away the last answer stays, marked stale.
  * Downloads: the Excel workbook through the console host (the page never holds the hub's token),
  * and the information special report (信息专报) as PDF (the desktop shell prints it; a browser
@@ -10,16 +11,17 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { OrgUnit, Principal } from '../../../shared/schema';
 import type { ReportPdfResult } from '../../../shared/schema/console';
-import type { Ledger } from '../../../shared/schema/ledgers';
+import type { Bulletin, Ledger } from '../../../shared/schema/ledgers';
 import { BREAKDOWN_DIMENSIONS, type BreakdownDimension, type StatsAnswer, type StatsOverview } from '../../../shared/schema/stats';
 import { METRIC_DEFINITIONS, PERIOD_KINDS, type MetricId, type Period } from '../../../shared/stats';
 import { errorMessage, type CoreClient } from '../../core-client';
 import { hostUrl } from '../../live';
 import { t, tMaybe, useLang, type MessageKey } from '../../i18n';
 import { categoryName as defaultCategoryName, stateName, tierName } from '../format';
-import { BreakdownTable, LedgerTable } from './BreakdownTable';
+import { DAY_MS } from '../../../shared/deadline';
+import { BreakdownTable, BulletinTable, LedgerTable } from './BreakdownTable';
 import { CategoryChart, EndedByChart, IntakeByHourChart, SourceChart } from './Charts';
-import { cstDateTime, cstDay, ledgerAskOf, num, pct, periodKindName, periodLabel, periodOfChoice, type PeriodChoice } from './format';
+import { cstDateTime, cstDay, ledgerAskOf, num, parseCstDay, pct, periodKindName, periodLabel, periodOfChoice, type PeriodChoice } from './format';
 import { OVERDUE_LIMIT, useStats } from './useStats';
 import './stats.css';
 
@@ -98,7 +100,7 @@ export function StatsView(props: StatsViewProps) {
   const [town, setTown] = useState<string>('');
   const townId = ownTown ?? (town || undefined);
   const [by, setBy] = useState<BreakdownDimension>(ownTown ? 'community' : 'town');
-  const [tab, setTab] = useState<BreakdownDimension | 'ledger'>(ownTown ? 'community' : 'town');
+  const [tab, setTab] = useState<BreakdownDimension | 'ledger' | 'bulletin'>(ownTown ? 'community' : 'town');
   // "today" and the like move with the clock: recomputed on each refresh
   const [now, setNow] = useState(Date.now);
   const resolved = useMemo(() => periodOfChoice(choice, now), [choice, now]);
@@ -133,6 +135,36 @@ export function StatsView(props: StatsViewProps) {
     // ledgerAsk is rebuilt with the period; its key says whether it changed
   }, [client, tab, ledgerKey, tick]);
 
+  // the three-day bulletin (三天一通报): the three CST days ending on a date, by default yesterday
+  // (a bulletin is about days that are over); asked only when its tab is open
+  const [bulletinDate, setBulletinDate] = useState(() => cstDay(Date.now() - DAY_MS));
+  const [silentOnly, setSilentOnly] = useState(false);
+  const bulletinDateOk = parseCstDay(bulletinDate) !== null;
+  const bulletinKey = `${bulletinDate} ${townId ?? ''}`;
+  const [bulletin, setBulletin] = useState<{ key: string; answer: StatsAnswer<Bulletin> } | null>(null);
+  const [bulletinError, setBulletinError] = useState<string | null>(null);
+  useEffect(() => {
+    if (tab !== 'bulletin' || !bulletinDateOk) return;
+    let live = true;
+    client.call('statsBulletin', { query: { date: bulletinDate, ...(townId ? { townId } : {}) } }).then(
+      (answer) => {
+        if (!live) return;
+        setBulletin({ key: bulletinKey, answer });
+        setBulletinError(null);
+      },
+      (err: unknown) => live && setBulletinError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+    // the key holds the date and the town
+  }, [client, tab, bulletinKey, bulletinDateOk, tick]);
+  const bulletinShown = bulletin && bulletin.key === bulletinKey ? bulletin.answer : null;
+  const bulletinRows = useMemo(
+    () => (bulletinShown ? (silentOnly ? bulletinShown.data.rows.filter((r) => r.silent) : bulletinShown.data.rows) : []),
+    [bulletinShown, silentOnly],
+  );
+
   // the district's own taxonomy names, from the core's cache (the built-in one until it answers)
   const [categories, setCategories] = useState<ReadonlyMap<string, { zh: string; en: string }>>(new Map());
   useEffect(() => {
@@ -154,7 +186,7 @@ export function StatsView(props: StatsViewProps) {
   );
 
   const o = stats.overview?.data ?? null;
-  const stale = [stats.overview, stats.breakdown, stats.overdue, tab === 'ledger' ? ledger?.answer : undefined].some((a) => a?.stale);
+  const stale = [stats.overview, stats.breakdown, stats.overdue, tab === 'ledger' ? ledger?.answer : undefined, tab === 'bulletin' ? bulletinShown : undefined].some((a) => a?.stale);
   const fetchedAt = stats.overview?.fetchedAt;
 
   /* ---------- downloads ---------- */
@@ -178,6 +210,13 @@ export function StatsView(props: StatsViewProps) {
   const days = (p: { from: number; to: number }) => `${cstDay(p.from)}至${cstDay(p.to - 1)}${townId ? `-${unitName(townId)}` : ''}`;
   const exportXlsx = () => period && void download('/api/core/stats/export.xlsx', periodQuery(period, townId), `统计-${days(period)}.xlsx`);
   const exportLedger = () => period && ledgerAsk && void download('/api/core/stats/ledger.xlsx', new URLSearchParams(ledgerAsk), `台账-${days(period)}.xlsx`);
+  const exportBulletin = () =>
+    bulletinDateOk &&
+    void download(
+      '/api/core/stats/bulletin.xlsx',
+      new URLSearchParams({ date: bulletinDate, ...(townId ? { townId } : {}) }),
+      `三天一通报-${bulletinDate}${townId ? `-${unitName(townId)}` : ''}.xlsx`,
+    );
 
   const [printing, setPrinting] = useState(false);
   const printReport = useCallback(async () => {
@@ -360,13 +399,63 @@ export function StatsView(props: StatsViewProps) {
               <button type="button" role="tab" aria-selected={tab === 'ledger'} onClick={() => setTab('ledger')} data-testid="stats-by-ledger">
                 {t('stats.ledger')}
               </button>
+              <button type="button" role="tab" aria-selected={tab === 'bulletin'} onClick={() => setTab('bulletin')} data-testid="stats-by-bulletin">
+                {t('stats.bulletin')}
+              </button>
               {tab === 'ledger' && ledgerAsk && (
                 <button type="button" className="stats-ledger-export" onClick={exportLedger} disabled={exporting} data-testid="stats-export-ledger">
                   {t('stats.exportLedger')}
                 </button>
               )}
+              {tab === 'bulletin' && (
+                <button type="button" className="stats-ledger-export" onClick={exportBulletin} disabled={exporting || !bulletinDateOk} data-testid="stats-export-bulletin">
+                  {t('stats.exportBulletin')}
+                </button>
+              )}
             </div>
-            {tab === 'ledger' ? (
+            {tab === 'bulletin' ? (
+              <div className="stats-bulletin" data-testid="stats-bulletin">
+                <div className="stats-bulletin-bar">
+                  <label>
+                    {t('stats.bulletinDate')}
+                    <input
+                      type="date"
+                      value={bulletinDate}
+                      max={cstDay(Date.now())}
+                      onChange={(e) => setBulletinDate(e.target.value)}
+                      data-testid="stats-bulletin-date"
+                      title={t('stats.bulletinDateHint')}
+                    />
+                  </label>
+                  <span className="hint">{t('stats.bulletinDateHint')}</span>
+                  {bulletinShown && (
+                    <>
+                      <span data-testid="stats-bulletin-window">
+                        {t('stats.bulletinWindow')} {periodLabel(bulletinShown.data, lang)}
+                      </span>
+                      <span data-testid="stats-bulletin-summary">
+                        {t('stats.bulletinGrids')} <b>{num(bulletinShown.data.summary.grids)}</b> · {t('stats.bulletinSilent')}{' '}
+                        <b className={bulletinShown.data.summary.silent > 0 ? 'stats-silent-count' : undefined}>{num(bulletinShown.data.summary.silent)}</b> ·{' '}
+                        {t('stats.bulletinReports')} <b>{num(bulletinShown.data.summary.reports)}</b>
+                      </span>
+                    </>
+                  )}
+                  <label className="stats-bulletin-silent">
+                    <input type="checkbox" checked={silentOnly} onChange={(e) => setSilentOnly(e.target.checked)} data-testid="stats-bulletin-silent-only" />
+                    {t('stats.silentOnly')}
+                  </label>
+                </div>
+                {!bulletinDateOk ? (
+                  <p className="muted pad">{t('stats.problem.dates')}</p>
+                ) : bulletinError ? (
+                  <p className="stats-error pad">{bulletinError}</p>
+                ) : bulletinShown ? (
+                  <BulletinTable rows={bulletinRows} label={t('stats.bulletin')} />
+                ) : (
+                  <p className="muted pad">{t('stats.loading')}</p>
+                )}
+              </div>
+            ) : tab === 'ledger' ? (
               !ledgerAsk ? (
                 <p className="muted pad" data-testid="stats-ledger-period">
                   {t('stats.ledgerPeriod')}
