@@ -4,57 +4,22 @@
  * numerator and denominator beside them, the header row frozen and filterable, and a sheet with
  * each column's definition (shared/stats.ts METRIC_DEFINITIONS).
  */
-import ExcelJS from 'exceljs';
-import { CST_OFFSET_MS } from '../shared/deadline';
+import type ExcelJS from 'exceljs';
 import { cstDateString, type LedgerPeriod } from '../shared/ledgers';
 import type { GridKind, Role } from '../shared/schema';
 import type { Bulletin, Ledger, Rates, RatesRow } from '../shared/schema/ledgers';
-import { METRIC_DEFINITIONS, type MetricId, type Rate } from '../shared/stats';
+import { addDefinitionsSheet, addTableSheet, cstCell, DATE_TIME, INTEGER, newWorkbook, PERCENT, rateValue, toBuffer } from './workbook';
 
-const PERCENT = '0.0%';
-const INTEGER = '0';
-const DATE_TIME = 'yyyy-mm-dd hh:mm';
-const HEADER_FILL = 'FFE8EEF7';
 const SILENT_FILL = 'FFFDE2E1';
 
 export const PERIOD_NAMES: Record<LedgerPeriod, string> = { day: '日', week: '周', month: '月', quarter: '季度', year: '年度' };
 const ROLE_NAMES: Partial<Record<Role, string>> = { leader: '网格长', dedicated_member: '专属网格员' };
 const KIND_NAMES: Record<GridKind, string> = { comprehensive: '综合网格', dedicated: '专属网格', dynamic: '动态专属网格' };
 
-/** Excel has no time zones: a CST wall-clock time is written as that date-time. */
-const cstCell = (ms: number) => new Date(ms + CST_OFFSET_MS);
-/** a rate with nothing counted is shown as a dash, not as 0 % */
-const rateValue = (r: Rate) => r.value ?? '—';
 const span = (from: number, to: number) => `${cstDateString(from)} 至 ${cstDateString(to - 1)}`;
 
-function header(ws: ExcelJS.Worksheet): void {
-  const row = ws.getRow(1);
-  row.font = { bold: true };
-  row.alignment = { vertical: 'middle', wrapText: true };
-  row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: HEADER_FILL } };
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: ws.columnCount } };
-}
-
-function definitions(wb: ExcelJS.Workbook, about: [string, string | number | Date, string?][], ids: MetricId[]): void {
-  const ws = wb.addWorksheet('说明与口径');
-  ws.columns = [
-    { header: '项目', key: 'name', width: 20 },
-    { header: '内容', key: 'value', width: 28 },
-    { header: '口径', key: 'definition', width: 90 },
-  ];
-  header(ws);
-  for (const [name, value, numFmt] of about) {
-    const row = ws.addRow({ name, value });
-    if (numFmt) row.getCell('value').numFmt = numFmt;
-  }
-  ws.addRow({});
-  for (const id of ids) ws.addRow({ name: METRIC_DEFINITIONS[id].zh, definition: METRIC_DEFINITIONS[id].defZh });
-}
-
 function ratesSheet(wb: ExcelJS.Workbook, r: Rates): void {
-  const ws = wb.addWorksheet('三率');
-  ws.columns = [
+  const ws = addTableSheet(wb, '三率', [
     { header: '单位', key: 'name', width: 14 },
     { header: '网格数', key: 'grids', width: 8, style: { numFmt: INTEGER } },
     { header: '网格达标率', key: 'compliance', width: 11, style: { numFmt: PERCENT } },
@@ -66,8 +31,7 @@ function ratesSheet(wb: ExcelJS.Workbook, r: Rates): void {
     { header: '群众满意率', key: 'satisfaction', width: 11, style: { numFmt: PERCENT } },
     { header: '满意与基本满意', key: 'satisfied', width: 13, style: { numFmt: INTEGER } },
     { header: '评价数', key: 'evaluated', width: 8, style: { numFmt: INTEGER } },
-  ];
-  header(ws);
+  ], [], 'filed');
   const add = (x: RatesRow) =>
     ws.addRow({
       name: x.name,
@@ -88,12 +52,25 @@ function ratesSheet(wb: ExcelJS.Workbook, r: Rates): void {
 
 /** The ledger of a period, with the three rates of the same period and town. */
 export async function ledgerWorkbook(l: Ledger, r: Rates): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'grid-command-console';
-  wb.created = new Date(l.at);
-
-  const ws = wb.addWorksheet('台账');
-  ws.columns = [
+  const wb = newWorkbook(l.at);
+  const rows = l.rows.map((x, i) => ({
+    no: i + 1,
+    name: x.name,
+    personId: x.personId,
+    role: ROLE_NAMES[x.role] ?? x.role,
+    gridName: x.gridName ?? '',
+    townName: x.townName ?? '',
+    dutyDays: x.dutyDays,
+    patrol: rateValue(x.patrol),
+    visitedCells: x.patrol.numerator,
+    cells: x.patrol.denominator,
+    reported: x.reported,
+    visits: x.visits,
+    handled: x.handled,
+    onTime: x.handledOnTime.numerator,
+    onTimeRate: rateValue(x.handledOnTime),
+  }));
+  addTableSheet(wb, '台账', [
     { header: '序号', key: 'no', width: 6, style: { numFmt: INTEGER } },
     { header: '姓名', key: 'name', width: 10 },
     { header: '人员编号', key: 'personId', width: 20 },
@@ -109,30 +86,10 @@ export async function ledgerWorkbook(l: Ledger, r: Rates): Promise<Buffer> {
     { header: '处置任务', key: 'handled', width: 9, style: { numFmt: INTEGER } },
     { header: '按时处置', key: 'onTime', width: 9, style: { numFmt: INTEGER } },
     { header: '按时处置率', key: 'onTimeRate', width: 11, style: { numFmt: PERCENT } },
-  ];
-  header(ws);
-  l.rows.forEach((x, i) =>
-    ws.addRow({
-      no: i + 1,
-      name: x.name,
-      personId: x.personId,
-      role: ROLE_NAMES[x.role] ?? x.role,
-      gridName: x.gridName ?? '',
-      townName: x.townName ?? '',
-      dutyDays: x.dutyDays,
-      patrol: rateValue(x.patrol),
-      visitedCells: x.patrol.numerator,
-      cells: x.patrol.denominator,
-      reported: x.reported,
-      visits: x.visits,
-      handled: x.handled,
-      onTime: x.handledOnTime.numerator,
-      onTimeRate: rateValue(x.handledOnTime),
-    }),
-  );
+  ], rows, 'filed');
 
   ratesSheet(wb, r);
-  definitions(
+  addDefinitionsSheet(
     wb,
     [
       ['台账类型', `${PERIOD_NAMES[l.period]}台账`],
@@ -145,17 +102,13 @@ export async function ledgerWorkbook(l: Ledger, r: Rates): Promise<Buffer> {
     ],
     ['duty_days', 'patrol_coverage', 'ledger_reported', 'visits', 'handled', 'handled_on_time', 'compliance_rate', 'awareness_rate', 'satisfaction_rate'],
   );
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return toBuffer(wb);
 }
 
 /** The three-day bulletin: every grid ranked by its workers' reports, the silent ones marked. */
 export async function bulletinWorkbook(b: Bulletin): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'grid-command-console';
-  wb.created = new Date(b.at);
-
-  const ws = wb.addWorksheet('三天一通报');
-  ws.columns = [
+  const wb = newWorkbook(b.at);
+  const ws = addTableSheet(wb, '三天一通报', [
     { header: '排名', key: 'rank', width: 6, style: { numFmt: INTEGER } },
     { header: '网格', key: 'gridName', width: 18 },
     { header: '网格编号', key: 'gridId', width: 16 },
@@ -166,8 +119,7 @@ export async function bulletinWorkbook(b: Bulletin): Promise<Buffer> {
     { header: '上报事件', key: 'reports', width: 9, style: { numFmt: INTEGER } },
     { header: '网格内事件', key: 'eventsInGrid', width: 10, style: { numFmt: INTEGER } },
     { header: '零上报', key: 'silent', width: 8 },
-  ];
-  header(ws);
+  ], [], 'filed');
   for (const x of b.rows) {
     const row = ws.addRow({
       rank: x.rank,
@@ -183,7 +135,7 @@ export async function bulletinWorkbook(b: Bulletin): Promise<Buffer> {
     });
     if (x.silent) row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: SILENT_FILL } };
   }
-  definitions(
+  addDefinitionsSheet(
     wb,
     [
       ['通报日期', b.date],
@@ -195,5 +147,5 @@ export async function bulletinWorkbook(b: Bulletin): Promise<Buffer> {
     ],
     ['bulletin_reports', 'bulletin_silent'],
   );
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return toBuffer(wb);
 }
