@@ -1,5 +1,7 @@
 /**
- * Video wall figures (issue 6), in Debian's Chromium through playwright-core: the console host
+ * Video wall figures (issue 6), in Debian's Chromium driven over a bare DevTools connection
+ * (bench/raw-chromium.ts: Playwright's Network instrumentation would copy every segment into the
+ * renderer, inflating its memory and CPU): the console host
  * in this process, a standalone demo hub as its own process serving the demo cameras' live HLS
  * (640×360 sub streams, 20 fps, 1 s segments of two 0.5 s parts, LL-HLS tags) from its media
  * origins; real hls.js in the page.
@@ -19,10 +21,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { Browser, CDPSession, Page } from 'playwright-core';
 import { startConsoleHost } from '../electron/core/host';
-import { launchChromium } from '../test/browser/chromium';
 import { fmt, percentile, printTable, spawnHub, tempDir } from './lib';
+import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const WINDOW_S = Number(process.env.BENCH_WALL_SECONDS ?? 20);
 const WARMUP_MS = 6000;
@@ -44,10 +45,11 @@ const RUNS: Run[] = [
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** Chromium's processes with their CPU seconds so far (CDP SystemInfo.getProcessInfo). */
-async function processes(cdp: CDPSession): Promise<{ type: string; id: number; cpuTime: number }[]> {
-  const r = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number; cpuTime: number }[] };
+async function processes(browser: RawChromium): Promise<{ type: string; id: number; cpuTime: number }[]> {
+  const r = await browser.send<{ processInfo: { type: string; id: number; cpuTime: number }[] }>('SystemInfo.getProcessInfo');
   return r.processInfo;
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const rssMiB = (pid: number): number => {
   try {
@@ -79,35 +81,38 @@ interface TileSample {
   lowLatency: boolean;
 }
 
-const sample = (page: Page) =>
-  page.evaluate(() => {
+const sample = (page: RawPage) =>
+  page.call(() => {
     const d = window.gridConsoleWall!.diagnostics();
     return { now: Date.now(), tiles: d.tiles.map((t) => ({ tile: t.tile, cameraId: t.cameraId, state: t.state, frames: t.frames, dropped: t.dropped, playingDate: t.playingDate, latency: t.latency, lowLatency: t.lowLatency })) as TileSample[] };
   });
 
-async function waitPlaying(page: Page, n: number, timeoutMs = 90_000): Promise<void> {
+async function waitPlaying(page: RawPage, n: number, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const states = await page.locator('.wall-grid > .tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    const states = await page.call(() => [...document.querySelectorAll('.wall-grid > .tile')].map((e) => e.getAttribute('data-state')));
     if (states.length === n && states.every((s) => s === 'playing')) return;
     if (Date.now() > end) throw new Error(`not all ${n} tiles playing: ${states.join(',')}`);
-    await page.waitForTimeout(250);
+    await sleep(250);
   }
 }
 
-async function measure(browser: Browser, cdp: CDPSession, hostUrl: string, hubPid: number, run: Run): Promise<[string, string][]> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+const click = (page: RawPage, testId: string) =>
+  page.waitFor(`document.querySelector('[data-testid=${testId}]')`, 30_000, testId).then(() => page.evaluate(`document.querySelector('[data-testid=${testId}]').click()`));
+
+async function measure(browser: RawChromium, hostUrl: string, hubPid: number, run: Run): Promise<[string, string][]> {
+  const page = await browser.open(`${hostUrl}?ll=${run.ll}`, { width: 1440, height: 900 });
   try {
-    await page.goto(`${hostUrl}?ll=${run.ll}`);
-    await page.getByTestId('view-wall').click();
-    await page.getByTestId(`wall-size-${run.tiles}`).click();
-    await page.getByTestId('wall-fill').click();
+    await page.waitFor(`document.querySelector('[role=status][data-state=online]')`, 30_000, 'the console online');
+    await click(page, 'view-wall');
+    await click(page, `wall-size-${run.tiles}`);
+    await click(page, 'wall-fill');
     const started = Date.now();
     await waitPlaying(page, run.tiles);
     const startupMs = Date.now() - started;
-    await page.waitForTimeout(WARMUP_MS);
+    await sleep(WARMUP_MS);
 
-    const p0 = await processes(cdp);
+    const p0 = await processes(browser);
     const hub0 = procCpuS(hubPid);
     const s0 = await sample(page);
     const t0 = performance.now();
@@ -116,7 +121,7 @@ async function measure(browser: Browser, cdp: CDPSession, hostUrl: string, hubPi
     let stalledSamples = 0;
     let samples = 0;
     while (performance.now() - t0 < WINDOW_S * 1000) {
-      await page.waitForTimeout(500);
+      await sleep(500);
       const s = await sample(page);
       for (const t of s.tiles) {
         samples++;
@@ -127,7 +132,7 @@ async function measure(browser: Browser, cdp: CDPSession, hostUrl: string, hubPi
     }
     const s1 = await sample(page);
     const wall = (performance.now() - t0) / 1000;
-    const p1 = await processes(cdp);
+    const p1 = await processes(browser);
     const hub1 = procCpuS(hubPid);
 
     const perTile = s1.tiles.map((t) => {
@@ -152,7 +157,7 @@ async function measure(browser: Browser, cdp: CDPSession, hostUrl: string, hubPi
     };
     const renderers = p1.filter((p) => p.type === 'renderer');
     const rss = renderers.map((p) => rssMiB(p.id)).filter(Number.isFinite);
-    const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN);
+    const heap = await page.call(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN);
     const lat = [...latencies].sort((a, b) => a - b);
     const edge = [...behindEdge].sort((a, b) => a - b);
     const llTiles = perTile.filter((t) => t.ll).length;
@@ -174,7 +179,7 @@ export async function main(): Promise<void> {
   const hubDir = tempDir('bench-wall-hub');
   const hostDir = tempDir('bench-wall-host');
   const hub = await spawnHub(hubDir);
-  let browser: Browser | undefined;
+  let browser: RawChromium | undefined;
   let host: Awaited<ReturnType<typeof startConsoleHost>> | undefined;
   try {
     // make the loops before the clock starts (cached across runs): a playlist answers once its loop exists
@@ -189,16 +194,9 @@ export async function main(): Promise<void> {
     }
     const encodeS = (performance.now() - t0) / 1000;
     host = await startConsoleHost({ hubUrl: hub.url, dataDir: hostDir, port: 0 });
-    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
-    const cdp = await browser.newBrowserCDPSession();
+    browser = await launchRawChromium(['--autoplay-policy=no-user-gesture-required']);
     // sign in once: the core keeps the session for every page after
-    const first = await browser.newPage();
-    await first.goto(host.url);
-    await first.fill('input[name=username]', 'operator');
-    await first.fill('input[name=password]', 'operator');
-    await first.click('button[type=submit]');
-    await first.waitForSelector('[role=status][data-state=online]', { timeout: 30_000 });
-    await first.close();
+    await host.core.handle({ id: 1, type: 'login', username: 'operator', password: 'operator' });
 
     const rows: [string, string][] = [
       ['machine', `${cpus().length} × ${cpus()[0]?.model ?? '?'}; load before ${load()}`],
@@ -206,7 +204,7 @@ export async function main(): Promise<void> {
       ['window', `${WINDOW_S} s per configuration after ${WARMUP_MS / 1000} s of warm-up; Chromium headless, --disable-gpu (software decode and compositing)`],
     ];
     for (const run of RUNS) {
-      rows.push(...(await measure(browser, cdp, host.url, hub.child.pid!, run)));
+      rows.push(...(await measure(browser, host.url, hub.child.pid!, run)));
       rows.push([`${run.label}: load average after`, load()]);
     }
     printTable('Video wall in Chromium (npm run bench -- video-wall)', rows);

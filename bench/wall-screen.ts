@@ -1,6 +1,7 @@
 /**
  * Wall screen memory over a simulated day (issue 9; aim: no growth beyond 10 %), in Debian's
- * Chromium through playwright-core: the console host in this process with its embedded demo hub
+ * Chromium driven over a bare DevTools connection (bench/raw-chromium.ts: Playwright's Network
+ * instrumentation would keep every HLS segment in the renderer): the console host in this process with its embedded demo hub
  * and the field simulator at a high speed-up (default 300: a simulated day in under five real
  * minutes, ~700 reports with their dispatches, feedback and closures, a few thousand position
  * fixes), the wall page at 1920×1080 with WebGL (SwiftShader), live HLS tiles touring the cameras,
@@ -18,10 +19,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import type { CDPSession, Page } from 'playwright-core';
 import { startConsoleHost } from '../electron/core/host';
-import { launchChromium } from '../test/browser/chromium';
 import { fmt, printTable, tempDir } from './lib';
+import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const SPEEDUP = Number(process.env.BENCH_WALL_SPEEDUP ?? 300);
 const SIM_HOURS = Number(process.env.BENCH_WALL_HOURS ?? 24);
@@ -31,6 +31,7 @@ const SAMPLE_S = Number(process.env.BENCH_WALL_SAMPLE_S ?? 30);
 const CAMERAS = process.env.BENCH_WALL_CAMERAS === 'fixed' ? 'fixed' : 'tour';
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
@@ -54,15 +55,14 @@ interface Sample {
   tiles: number;
 }
 
-async function sample(page: Page, cdp: CDPSession, browserCdp: CDPSession, t0: number, simNow: () => number, sim0: number, events: () => number): Promise<Sample> {
+async function sample(browser: RawChromium, page: RawPage, t0: number, simNow: () => number, sim0: number, events: () => number): Promise<Sample> {
   // twice: a first collection can leave what only a second frees (weak maps, finalizers)
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  await page.send('HeapProfiler.collectGarbage');
+  await page.send('HeapProfiler.collectGarbage');
+  const { metrics } = await page.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics');
   const m = (name: string) => metrics.find((x) => x.name === name)?.value ?? NaN;
-  const procs = ((await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] }).processInfo;
-  const renderer = procs.filter((p) => p.type === 'renderer').reduce((s, p) => s + rssMiB(p.id), 0);
-  const tiles = await page.locator('[data-panel=cameras] .tile[data-state=playing]').count();
+  const renderer = browser.rendererPids().reduce((s, pid) => s + rssMiB(pid), 0);
+  const tiles = await page.evaluate<number>(`document.querySelectorAll('[data-panel=cameras] .tile[data-state=playing]').length`);
   return {
     realS: (Date.now() - t0) / 1000,
     simH: (simNow() - sim0) / 3_600_000,
@@ -79,7 +79,7 @@ export async function main(): Promise<void> {
   const dir = tempDir('bench-wall-screen');
   console.log(`load before: ${load()}; speed-up ${SPEEDUP}×, ${SIM_HOURS} simulated hours ≈ ${fmt((SIM_HOURS * 3600) / SPEEDUP / 60, 1)} real minutes after a ${WARMUP_S} s warm-up; cameras: ${CAMERAS}`);
   const host = await startConsoleHost({ dataDir: dir, port: 0, demo: true, sim: true, speedup: SPEEDUP });
-  const browser = await launchChromium([...WEBGL_ARGS, '--autoplay-policy=no-user-gesture-required']);
+  const browser = await launchRawChromium([...WEBGL_ARGS, '--autoplay-policy=no-user-gesture-required']);
   try {
     const sim = host.simulator;
     if (!sim) throw new Error('the demo host started without its simulator');
@@ -91,20 +91,17 @@ export async function main(): Promise<void> {
     });
     const events = () => host.core.cache.queue({ states: ['reported', 'accepted', 'dispatched', 'acknowledged', 'on_site', 'feedback', 'returned', 'reviewed', 'escalated', 'closed', 'evaluated', 'rejected', 'merged'] }, 'newest', 0, 1, Date.now()).total;
 
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    await cdp.send('HeapProfiler.enable');
-    const browserCdp = await browser.newBrowserCDPSession();
-    await page.goto(`${host.origin}/wall/`);
-    await page.getByTestId('wall-screen').waitFor();
-    await page.waitForTimeout(WARMUP_S * 1000);
+    const page = await browser.open(`${host.origin}/wall/`, { width: 1920, height: 1080 });
+    await page.send('Performance.enable');
+    await page.send('HeapProfiler.enable');
+    await page.waitFor(`document.querySelector('[data-testid=wall-screen]')`, 30_000, 'the wall screen');
+    // the page's uncaught errors, counted in the page (no Runtime event stream on this connection)
+    await page.evaluate(`window.__benchErrors = []; addEventListener('error', (e) => __benchErrors.push(String(e.message))); addEventListener('unhandledrejection', (e) => __benchErrors.push(String(e.reason)))`);
+    await sleep(WARMUP_S * 1000);
 
     const t0 = Date.now();
     const sim0 = sim.clock.now();
-    const samples: Sample[] = [await sample(page, cdp, browserCdp, t0, sim.clock.now, sim0, events)];
+    const samples: Sample[] = [await sample(browser, page, t0, sim.clock.now, sim0, events)];
     const endAt = t0 + ((SIM_HOURS * 3_600_000) / SPEEDUP);
     const show = (s: Sample) =>
       console.log(
@@ -112,8 +109,8 @@ export async function main(): Promise<void> {
       );
     show(samples[0]!);
     while (Date.now() < endAt) {
-      await page.waitForTimeout(Math.min(SAMPLE_S * 1000, Math.max(0, endAt - Date.now())));
-      const s = await sample(page, cdp, browserCdp, t0, sim.clock.now, sim0, events);
+      await sleep(Math.min(SAMPLE_S * 1000, Math.max(0, endAt - Date.now())));
+      const s = await sample(browser, page, t0, sim.clock.now, sim0, events);
       samples.push(s);
       show(s);
     }
@@ -121,7 +118,9 @@ export async function main(): Promise<void> {
     const last = samples[samples.length - 1]!;
     const peak = Math.max(...samples.map((s) => s.heapMiB));
     const growth = (last.heapMiB / first.heapMiB - 1) * 100;
-    const panels = await page.locator('[data-panel]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-panel')}:${e.getAttribute('data-state')}`));
+    const rssGrowth = (last.rendererMiB / first.rendererMiB - 1) * 100;
+    const panels = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel') + ':' + e.getAttribute('data-state'))`);
+    const pageErrors = await page.evaluate<string[]>('window.__benchErrors');
     const st = sim.stats();
     printTable(`Wall screen memory over a simulated day (1920×1080, cameras ${CAMERAS}, after forced GC)`, [
       ['simulated', `${fmt(last.simH, 1)} h in ${fmt(last.realS / 60, 1)} real minutes (${SPEEDUP}×)`],
@@ -129,7 +128,7 @@ export async function main(): Promise<void> {
       ['JS heap used', `${fmt(first.heapMiB, 1)} → ${fmt(last.heapMiB, 1)} MiB (peak ${fmt(peak, 1)}): ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} % ${Math.abs(growth) <= 10 ? '(within the 10 % aim)' : '(OVER the 10 % aim)'}`],
       ['DOM nodes', `${first.nodes} → ${last.nodes}`],
       ['JS event listeners', `${first.listeners} → ${last.listeners}`],
-      ['renderer RSS', `${fmt(first.rendererMiB, 0)} → ${fmt(last.rendererMiB, 0)} MiB`],
+      ['renderer RSS', `${fmt(first.rendererMiB, 0)} → ${fmt(last.rendererMiB, 0)} MiB: ${rssGrowth >= 0 ? '+' : ''}${fmt(rssGrowth, 1)} % (samples between ${fmt(Math.min(...samples.map((s) => s.rendererMiB)), 0)} and ${fmt(Math.max(...samples.map((s) => s.rendererMiB)), 0)} MiB)`],
       ['panels at the end', panels.join(' ')],
       ['page errors', pageErrors.length === 0 ? 'none' : pageErrors.slice(0, 3).join(' | ')],
       ['load average at the end', load()],
