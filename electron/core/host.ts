@@ -15,6 +15,7 @@ import { registerBasemapRoutes } from './console/basemap-route';
 import { registerStatsExportRoutes } from './console/stats-export-route';
 import { BulletinQuery, LedgerQuery } from '../../shared/schema/ledgers';
 import { ConsoleCore } from './console/core';
+import type { SecretBox } from './console/secret-box';
 import { registerConsoleCoreSocket } from './console/transport-ws';
 
 export interface ConsoleHostOptions {
@@ -41,6 +42,11 @@ export interface ConsoleHostOptions {
   rendererDir?: string;
   /** log requests (host and embedded hub) */
   log?: boolean;
+  /**
+   * seals the operator's session token kept in the cache across restarts; default the plain Node
+   * one (a key file in dataDir); the Electron shell passes one backed by the OS keychain
+   */
+  secretBox?: SecretBox;
 }
 
 export interface ConsoleHost {
@@ -97,6 +103,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
   }
 
   let hubUrl: string;
+  let hubKey: string | undefined;
   let closeHub: (() => Promise<void>) | undefined;
   let simulator: import('../../server/demo/sim/index').Simulator | undefined;
   const demo = opts.demo ?? true;
@@ -126,6 +133,9 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
         : {}),
     });
     hubUrl = new URL(hub.url).origin;
+    // a new port at every start, the same store: the cache and the stored session follow the store
+    // (a sped-up hub's store is new at every start, and so is its URL's scope)
+    if (!(runSim && speedup !== 1)) hubKey = `embedded:${resolve(hubDir)}`;
     closeHub = () => hub.close();
     if (sim && clock) {
       try {
@@ -155,7 +165,7 @@ export async function startConsoleHost(opts: ConsoleHostOptions): Promise<Consol
     return { hubUrl };
   });
   app.get('/', async (_req, reply) => reply.redirect(PAGE_PATHS.console));
-  const core = new ConsoleCore({ hubUrl, dataDir: opts.dataDir, origin: 'console' });
+  const core = new ConsoleCore({ hubUrl, ...(hubKey ? { hubKey } : {}), dataDir: opts.dataDir, origin: 'console', ...(opts.secretBox ? { secretBox: opts.secretBox } : {}) });
   // the page's own origin, known once listening: no other website may drive the core
   let ownOrigin = '';
   await registerConsoleCoreSocket(app, core, () => ownOrigin);

@@ -12,6 +12,7 @@ import { ConsoleRequest, type ConsoleNotice, type ConsoleResponse } from '../../
 import { ReportQuery, type ReportPdfResult } from '../../shared/schema/console';
 import { ConsoleCore } from '../core/console/core';
 import { contentSecurityPolicy, DEFAULT_HOST_PORT, PAGE_PATHS, startConsoleHost, type ConsoleHost } from '../core/host';
+import { safeStorageSecretBox } from './secret-box';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const PRELOAD = join(here, '..', 'preload', 'index.cjs');
@@ -338,8 +339,11 @@ function wireReport(h: ConsoleHost): void {
 async function boot(): Promise<void> {
   const hubUrl = hubFromArgs();
   const dataDir = join(app.getPath('userData'), 'data');
+  // the operator's session survives a restart, its token sealed with the OS keychain where there is one
+  const secretBox = safeStorageSecretBox();
   try {
     host = await startConsoleHost({
+      ...(secretBox ? { secretBox } : {}),
       ...(hubUrl ? { hubUrl } : {}),
       dataDir,
       rendererDir: RENDERER_DIR,

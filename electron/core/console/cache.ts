@@ -104,6 +104,7 @@ export class ConsoleCache {
     this.st = {
       metaGet: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       metaSet: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      metaDelete: db.prepare('DELETE FROM meta WHERE key = ?'),
       orgUnit: db.prepare(
         'INSERT INTO org_units (id, seq, level, parent_id, data) VALUES (@id, @seq, @level, @parent, @data) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, level = excluded.level, parent_id = excluded.parent_id, data = excluded.data WHERE excluded.seq > org_units.seq',
       ),
@@ -162,6 +163,9 @@ export class ConsoleCache {
   }
   setMeta(key: string, value: string): void {
     this.st.metaSet.run(key, value);
+  }
+  deleteMeta(key: string): void {
+    this.st.metaDelete.run(key);
   }
 
   /** The hub sequence the cache has applied through. */

@@ -4,7 +4,7 @@
  * shared/schema/console.ts and answered from the cache, never waiting on the network except to
  * sign in and for the hub's recommendation (which falls back to the cache's).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors';
@@ -24,9 +24,9 @@ import {
   type EventDetail,
   type EventRecord,
   type Person,
-  type Principal,
   type ReferenceData,
   type NewEventBrief,
+  Principal,
   type SessionInfo,
   type UploadedEvidence,
 } from '../../../shared/schema';
@@ -44,12 +44,38 @@ import { WallLayouts } from './wall-layouts';
 import { PendingUploads, sha256Hex } from './pending-uploads';
 import { WallScreenStore } from './wall-screen';
 import { StatsProxy, type StatsDownload, type StatsWorkbookKind } from './stats';
+import { FileKeySecretBox, type SecretBox } from './secret-box';
+
+/** the cache's meta key of the operator's session, kept across restarts (the token sealed) */
+const SESSION_KEY = 'session';
+/** the key of the default secret box, beside the cache */
+const SESSION_KEY_FILE = 'session.key';
+
+const StoredSession = z
+  .object({
+    v: z.literal(1),
+    /** the hub it was issued by (ConsoleCoreOptions.hubKey) */
+    hub: z.string(),
+    principal: Principal,
+    expiresAt: z.number(),
+    /** the SecretBox kind that sealed the token */
+    kind: z.string(),
+    sealed: z.string(),
+  })
+  .strict();
+type StoredSession = z.infer<typeof StoredSession>;
 
 /** events reported this recently, seen for the first time, are told to the page (the wall's alarm linkage) */
 const NEW_EVENT_WINDOW_MS = 5 * 60_000;
 
 export interface ConsoleCoreOptions {
   hubUrl: string;
+  /**
+   * What names the hub for the cache's scope and the stored session, when its URL does not: an
+   * embedded hub listens on a new port at every start but keeps its store (and its sessions) in the
+   * same folder. Default: the hub URL's origin.
+   */
+  hubKey?: string;
   /** the console's data folder (the host's dataDir, e.g. ~/.local/share/grid-console/console): the cache is `<dataDir>/cache.db` */
   dataDir?: string;
   /** overrides dataDir; `:memory:` for tests */
@@ -62,6 +88,13 @@ export interface ConsoleCoreOptions {
   nativeBinding?: string;
   feed?: FeedOptions;
   outbox?: Pick<OutboxOptions, 'batchSize' | 'retryMs' | 'maxRetryMs'>;
+  /**
+   * Seals the session token the core keeps in its cache, so a restarted console is signed in again
+   * (the wall screen recovers by itself). Default: a FileKeySecretBox with its key beside an on-disk
+   * cache (`<dataDir>/session.key`); the Electron shell passes one backed by the OS keychain. `null`
+   * (and a `:memory:` cache without a box) keeps the session in memory only.
+   */
+  secretBox?: SecretBox | null;
 }
 
 export type NoticeListener = (notice: ConsoleNotice) => void;
@@ -80,6 +113,7 @@ export class ConsoleCore {
   readonly outbox: Outbox;
   readonly client: HubClient;
   readonly hubUrl: string;
+  private readonly hubKey: string;
   private readonly feed: Feed;
   private readonly recommendations: Recommendations;
   /** the map view's queries and the basemap setting (the host serves its archive) */
@@ -95,6 +129,8 @@ export class ConsoleCore {
   private readonly now: () => number;
   private readonly origin: string;
   private principal: Principal | null = null;
+  /** seals the session kept across restarts; null: not kept */
+  private readonly secretBox: SecretBox | null;
   /** when the link last changed state (or the core started) */
   private linkSince: number;
   private closed = false;
@@ -103,12 +139,14 @@ export class ConsoleCore {
 
   constructor(opts: ConsoleCoreOptions) {
     this.hubUrl = new URL(opts.hubUrl).origin;
+    this.hubKey = opts.hubKey ?? this.hubUrl;
     this.now = opts.now ?? Date.now;
     this.origin = opts.origin ?? 'console';
     this.linkSince = this.now();
     const file = opts.cacheFile ?? (opts.dataDir ? join(opts.dataDir, 'cache.db') : undefined);
     if (!file) throw new Error('ConsoleCore needs a dataDir or a cacheFile for its cache');
     this.cache = new ConsoleCache(opts.nativeBinding ? { file, nativeBinding: opts.nativeBinding } : { file });
+    this.secretBox = opts.secretBox !== undefined ? opts.secretBox : file === ':memory:' ? null : new FileKeySecretBox(join(dirname(file), SESSION_KEY_FILE));
     this.client = new HubClient(this.hubUrl, opts.fetch);
     // the search index is built from the cache once (~0.3 s at 100,000 events): soon after start,
     // while the page loads and signs in, rather than on the operator's first keystroke
@@ -158,6 +196,7 @@ export class ConsoleCore {
     this.mediaOrigins = new MediaOrigins(this.client, this.cache, this.hubUrl, this.now);
     this.cameraWatch = new CameraWatch(this.cache);
     this.calls = new CallRelay({ cache: this.cache, client: this.client, sendCall: (s) => this.feed.sendCall(s), requireSession: () => this.requireHubSession() });
+    this.restoreSession();
   }
 
   /* ---------- notices ---------- */
@@ -200,11 +239,138 @@ export class ConsoleCore {
 
   private sessionLost(message: string): void {
     console.warn('console core: the hub ended the session:', message);
+    this.endSession();
+  }
+
+  /* ---------- the session ---------- */
+
+  /**
+   * Takes on a session (from a sign-in, or kept from before a restart): the token and principal,
+   * and the cache's scope. The feed and outbox start with startSession().
+   */
+  private adoptSession(token: string, principal: Principal): void {
+    this.feed.stop();
+    this.client.token = token;
+    this.principal = principal;
+    this.stats.forget();
+    this.mediaOrigins.reset();
+    // the cache mirrors one hub as one scope sees it (a sub-centre desk sees its town only)
+    const scope = `${this.hubKey} ${principal.townId ?? '*'}`;
+    if (this.cache.getMeta('scope') !== scope) {
+      this.cache.resetHubData();
+      this.cache.setMeta('scope', scope);
+    }
+  }
+
+  private startSession(principal: Principal): void {
+    this.feed.start();
+    this.outbox.setSender(this.sender(), principal.personId);
+    this.emitSession();
+  }
+
+  /** Signed out (by the operator or the hub): nothing is sent, and the kept session is forgotten. */
+  private endSession(): void {
     this.feed.stop();
     this.outbox.setSender(null);
     this.client.token = undefined;
     this.principal = null;
+    this.forgetStoredSession();
     this.emitSession();
+  }
+
+  private storeSession(token: string, principal: Principal, expiresAt: number): void {
+    if (!this.secretBox) return;
+    try {
+      const stored: StoredSession = { v: 1, hub: this.hubKey, principal, expiresAt, kind: this.secretBox.kind, sealed: this.secretBox.seal(token) };
+      this.cache.setMeta(SESSION_KEY, JSON.stringify(stored));
+    } catch (err) {
+      // the session works; only a restart will need a sign-in again
+      console.warn('console core: could not keep the session for a restart:', (err as Error).message);
+    }
+  }
+
+  private forgetStoredSession(): void {
+    if (this.closed) return;
+    this.cache.deleteMeta(SESSION_KEY);
+  }
+
+  /** The session kept from before a restart, if it can be used: its token opened, for this hub, not expired. */
+  private storedSession(): { token: string; stored: StoredSession } | undefined {
+    const raw = this.cache.getMeta(SESSION_KEY);
+    if (raw === undefined || !this.secretBox) return undefined;
+    const drop = (why: string) => {
+      console.warn(`console core: not restoring the kept session: ${why}; sign in again`);
+      this.forgetStoredSession();
+      return undefined;
+    };
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return drop('it is not readable');
+    }
+    const parsed = StoredSession.safeParse(json);
+    if (!parsed.success) return drop('it is not in a known form');
+    const stored = parsed.data;
+    // another hub's session means nothing here (and the cache has been, or will be, reset for that hub)
+    if (stored.hub !== this.hubKey) return drop(`it is for the hub ${stored.hub}, not ${this.hubKey}`);
+    if (stored.expiresAt <= this.now()) return drop('it has expired');
+    if (stored.kind !== this.secretBox.kind) return drop(`it was sealed with ${stored.kind}, and this console seals with ${this.secretBox.kind}`);
+    let token: string | null;
+    try {
+      token = this.secretBox.open(stored.sealed);
+    } catch (err) {
+      token = null;
+      console.warn('console core: the secret box failed:', (err as Error).message);
+    }
+    if (token === null) return drop(`its token cannot be opened with this machine's ${stored.kind} key (another machine, or the key is gone)`);
+    return { token, stored };
+  }
+
+  /**
+   * At start: the operator's session from before the restart, back at once (feed and outbox
+   * running, the pages told), then checked with the hub. A hub that no longer knows the token ends
+   * it; a hub out of reach does not: the console works offline on it, as it would have.
+   */
+  private restoreSession(): void {
+    const kept = this.storedSession();
+    if (!kept) return;
+    const { token, stored } = kept;
+    this.adoptSession(token, stored.principal);
+    this.startSession(stored.principal);
+    void this.verifySession(token, stored);
+  }
+
+  private async verifySession(token: string, stored: StoredSession): Promise<void> {
+    const current = () => !this.closed && this.client.token === token;
+    let principal: Principal;
+    try {
+      principal = await this.client.call('GET', '/api/me', Principal);
+    } catch (err) {
+      if (!current()) return;
+      if (err instanceof HubError && (err.status === 401 || err.code === 'unauthenticated')) {
+        this.sessionLost(`the hub no longer knows the kept session (${err.message})`);
+        return;
+      }
+      // unreachable or failing: carry on offline; the feed's 401 ends the session if it comes to that
+      console.warn('console core: could not check the kept session with the hub; working on it offline:', (err as Error).message);
+      return;
+    }
+    if (!current()) return;
+    if (JSON.stringify(principal) !== JSON.stringify(stored.principal)) {
+      this.principal = principal;
+      this.storeSession(token, principal, stored.expiresAt);
+      this.emitSession();
+    }
+    await this.refreshTaxonomy();
+  }
+
+  private async refreshTaxonomy(): Promise<void> {
+    try {
+      this.cache.setTaxonomy(await this.client.call('GET', '/api/taxonomy', Taxonomy));
+    } catch (err) {
+      if (!this.closed) console.warn('console core: keeping the cached taxonomy:', (err as Error).message);
+    }
   }
 
   /* ---------- requests ---------- */
@@ -360,25 +526,10 @@ export class ConsoleCore {
 
   private async login(username: string, password: string): Promise<SessionInfo> {
     const res = await this.client.call('POST', '/api/auth/login', LoginResponse, { username, password, origin: this.origin });
-    this.feed.stop();
-    this.client.token = res.token;
-    this.principal = res.principal;
-    this.stats.forget();
-    this.mediaOrigins.reset();
-    // the cache mirrors one hub as one scope sees it (a sub-centre desk sees its town only)
-    const scope = `${this.hubUrl} ${res.principal.townId ?? '*'}`;
-    if (this.cache.getMeta('scope') !== scope) {
-      this.cache.resetHubData();
-      this.cache.setMeta('scope', scope);
-    }
-    try {
-      this.cache.setTaxonomy(await this.client.call('GET', '/api/taxonomy', Taxonomy));
-    } catch (err) {
-      console.warn('console core: keeping the cached taxonomy:', (err as Error).message);
-    }
-    this.feed.start();
-    this.outbox.setSender(this.sender(), res.principal.personId);
-    this.emitSession();
+    this.adoptSession(res.token, res.principal);
+    this.storeSession(res.token, res.principal, res.expiresAt);
+    await this.refreshTaxonomy();
+    this.startSession(res.principal);
     return this.session();
   }
 
@@ -388,11 +539,7 @@ export class ConsoleCore {
         console.warn('console core: logout did not reach the hub:', (err as Error).message);
       });
     }
-    this.feed.stop();
-    this.outbox.setSender(null);
-    this.client.token = undefined;
-    this.principal = null;
-    this.emitSession();
+    this.endSession();
     return this.session();
   }
 
