@@ -31,6 +31,11 @@ const PHASE_S = Number(process.env.BENCH_MAP_SECONDS ?? 12);
 const UPDATE_S = Number(process.env.BENCH_MAP_UPDATE_S ?? 30);
 /** BENCH_MAP_BARE=1: the same pans and zooms over the basemap alone (every overlay hidden), for the floor */
 const BARE = process.env.BENCH_MAP_BARE === '1';
+const LAYER_GROUPS = ['towns', 'communities', 'comprehensive', 'dedicated', 'dynamic', 'people', 'events', 'cameras', 'heat'];
+/** BENCH_MAP_HIDE=people,events: hides those layer groups only, to find what a frame costs */
+const HIDE = BARE ? LAYER_GROUPS : (process.env.BENCH_MAP_HIDE ?? '').split(',').filter(Boolean);
+/** BENCH_MAP_PHASES=district: only those phases */
+const PHASES = (process.env.BENCH_MAP_PHASES ?? 'district,street').split(',').filter((p): p is 'district' | 'street' => p === 'district' || p === 'street');
 const VIEWPORT = { width: 1440, height: 900 };
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const KEEP_NAMES = 'globalThis.__name = (f) => f;';
@@ -111,7 +116,9 @@ function movePhones(hubUrl: string) {
 const FRAME_PROBE = `
   window.__probe = (seconds, phase) => new Promise((resolve) => {
     const hook = window.__gridMap; const map = hook.map;
-    const deltas = []; const renders = [];
+    const deltas = []; const renders = []; const longTasks = [];
+    const lt = new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); });
+    lt.observe({ type: 'longtask' });
     // MapLibre's own frame work on the main thread (layout, placement, draw calls): stays with a GPU
     const orig = map._render.bind(map);
     map._render = (t) => { const a = performance.now(); const r = orig(t); renders.push(performance.now() - a); return r; };
@@ -130,7 +137,7 @@ const FRAME_PROBE = `
     const step = () => { if (!live) return; moves[i++ % moves.length](); };
     step();
     const h = setInterval(step, 1000);
-    setTimeout(() => { live = false; clearInterval(h); map._render = orig; resolve({ deltas: deltas.slice(2), renders }); }, seconds * 1000);
+    setTimeout(() => { live = false; clearInterval(h); map._render = orig; lt.disconnect(); resolve({ deltas: deltas.slice(2), renders, longTasks }); }, seconds * 1000);
   });`;
 
 export async function main() {
@@ -197,16 +204,31 @@ export async function main() {
     }
     const counts = await page.evaluate(() => window.__gridMap!.counts);
 
-    if (BARE) {
-      for (const g of ['towns', 'communities', 'comprehensive', 'dedicated', 'dynamic', 'people', 'events', 'cameras', 'heat']) {
+    if (HIDE.length > 0) {
+      for (const g of HIDE) {
         const box = page.getByTestId(`layer-${g}`);
         if (await box.isChecked()) await box.click();
       }
       await page.waitForTimeout(1000);
     }
-    const phases: Record<string, { deltas: number[]; renders: number[] }> = {};
-    for (const phase of ['district', 'street'] as const) {
-      phases[phase] = await page.evaluate(([s, p]) => (window as unknown as { __probe: (s: number, p: string) => Promise<{ deltas: number[]; renders: number[] }> }).__probe(s, p), [PHASE_S, phase] as const);
+    type Probe = { deltas: number[]; renders: number[]; longTasks: number[] };
+    const phases: Record<string, Probe & { cpu: Record<string, number> }> = {};
+    const browserCdp = await browser.newBrowserCDPSession();
+    const cpuByType = async () => {
+      const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
+      const out: Record<string, number> = {};
+      for (const p of processInfo) out[p.type] = (out[p.type] ?? 0) + p.cpuTime;
+      return out;
+    };
+    for (const phase of PHASES) {
+      const c0 = await cpuByType();
+      const t = performance.now();
+      const probe = await page.evaluate(([s, p]) => (window as unknown as { __probe: (s: number, p: string) => Promise<Probe> }).__probe(s, p), [PHASE_S, phase] as const);
+      const wall = (performance.now() - t) / 1000;
+      const c1 = await cpuByType();
+      // CPU of each kind of Chromium process over the phase, in % of one core: where a frame's time goes
+      const cpu = Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, (100 * (v - (c0[k] ?? 0))) / wall]));
+      phases[phase] = { ...probe, cpu };
     }
     const moved = phones.stats();
 
@@ -222,9 +244,12 @@ export async function main() {
       const slow = r.deltas.filter((d) => d > 33.4).length;
       rows.push([`${name}: frame interval`, `p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, p99 ${ms(f.p99)}, max ${ms(f.max)} (${f.n} frames, ${slow} over 33 ms)`]);
       rows.push([`${name}: MapLibre JS per frame`, `p50 ${ms(j.p50)}, p95 ${ms(j.p95)}, max ${ms(j.max)} (${j.n} renders)`]);
+      const lt = r.longTasks;
+      rows.push([`${name}: main-thread tasks over 50 ms`, `${lt.length}, ${ms(lt.reduce((a, b) => a + b, 0))} in all, longest ${ms(Math.max(0, ...lt))}`]);
+      rows.push([`${name}: CPU by process (% of one core)`, Object.entries(r.cpu).filter(([, v]) => v >= 0.5).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')]);
     }
     rows.push(['leaders moving', `${phones.movers} phones, a fix every ${UPDATE_S} s each: ${moved.sent} fixes sent during the run (${moved.failed} failed)`]);
-    printTable(`Map: panning and zooming for ${PHASE_S} s each (SwiftShader, ${VIEWPORT.width}×${VIEWPORT.height})${BARE ? ', basemap only' : ''}`, rows);
+    printTable(`Map: panning and zooming for ${PHASE_S} s each (SwiftShader, ${VIEWPORT.width}×${VIEWPORT.height})${BARE ? ', basemap only' : HIDE.length ? `, hidden: ${HIDE.join(' ')}` : ''}`, rows);
     console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     phones?.stop();
