@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,4 +46,27 @@ export function printTable(title: string, rows: [string, string][]): void {
   console.log(`\n${title}`);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+}
+
+/** A process's resident memory from /proc, in MiB (NaN once it is gone). */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Waits until the demo hub serves each camera's sub stream (its loop is encoded on first ask). */
+export async function streamsReady(hubUrl: string, cameraIds: readonly string[]): Promise<void> {
+  for (const cam of cameraIds) {
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetch(`${hubUrl}/hls/${cam}/sub.m3u8`);
+      await r.arrayBuffer();
+      if (r.ok) break;
+      if (attempt > 20) throw new Error(`${cam}'s stream does not come up (HTTP ${r.status}); is ffmpeg installed?`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  }
 }

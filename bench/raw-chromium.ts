@@ -32,6 +32,8 @@ export interface RawPage {
 export interface RawChromium {
   /** a CDP command to the browser */
   send<T = unknown>(method: string, params?: Params): Promise<T>;
+  /** the browser's CDP events of one method (e.g. Tracing.dataCollected); answers the unsubscribe */
+  on(method: string, handler: (params: any) => void): () => void;
   open(url: string, viewport: { width: number; height: number }): Promise<RawPage>;
   /** the process ids of this browser's renderers */
   rendererPids(): number[];
@@ -67,8 +69,10 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
   });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  const listeners = new Map<string, Set<(params: any) => void>>();
   ws.on('message', (raw) => {
-    const msg = JSON.parse(String(raw)) as { id?: number; result?: unknown; error?: { message: string } };
+    const msg = JSON.parse(String(raw)) as { id?: number; method?: string; params?: unknown; sessionId?: string; result?: unknown; error?: { message: string } };
+    if (msg.method && !msg.sessionId) for (const h of listeners.get(msg.method) ?? []) h(msg.params);
     const w = msg.id === undefined ? undefined : waiting.get(msg.id);
     if (!w) return;
     waiting.delete(msg.id!);
@@ -139,6 +143,12 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
 
   return {
     send: (method, params) => send(method, params),
+    on(method, handler) {
+      const set = listeners.get(method) ?? new Set();
+      listeners.set(method, set);
+      set.add(handler);
+      return () => set.delete(handler);
+    },
     open,
     rendererPids,
     process: child,
@@ -150,7 +160,12 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(profile, { recursive: true, force: true });
+      // the browser's last children may still be writing their profile files for a moment
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      } catch (err) {
+        console.warn(`raw-chromium: could not remove ${profile}: ${(err as Error).message}`);
+      }
     },
   };
 }

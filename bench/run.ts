@@ -7,6 +7,7 @@ const all = {
   console: () => import('./console'),
   continuity: () => import('./continuity'),
   'video-wall': () => import('./video-wall'),
+  'tile-soak': () => import('./tile-soak'),
   map: () => import('./map'),
   callback: () => import('./callback'),
   stats: () => import('./stats'),

@@ -22,7 +22,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { startConsoleHost } from '../electron/core/host';
-import { fmt, percentile, printTable, spawnHub, tempDir } from './lib';
+import { fmt, percentile, printTable, rssMiB, spawnHub, streamsReady, tempDir } from './lib';
 import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const WINDOW_S = Number(process.env.BENCH_WALL_SECONDS ?? 20);
@@ -51,14 +51,6 @@ async function processes(browser: RawChromium): Promise<{ type: string; id: numb
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const rssMiB = (pid: number): number => {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-};
 
 /** CPU seconds of a process from /proc (user + system). */
 const procCpuS = (pid: number): number => {
@@ -184,14 +176,7 @@ export async function main(): Promise<void> {
   try {
     // make the loops before the clock starts (cached across runs): a playlist answers once its loop exists
     const t0 = performance.now();
-    for (const cam of CAMS) {
-      for (let attempt = 0; ; attempt++) {
-        const r = await fetch(`${hub.url}/hls/${cam}/sub.m3u8`);
-        await r.arrayBuffer();
-        if (r.ok) break;
-        if (attempt > 10) throw new Error(`${cam}'s stream does not come up (HTTP ${r.status}); is ffmpeg installed?`);
-      }
-    }
+    await streamsReady(hub.url, CAMS);
     const encodeS = (performance.now() - t0) / 1000;
     host = await startConsoleHost({ hubUrl: hub.url, dataDir: hostDir, port: 0 });
     browser = await launchRawChromium(['--autoplay-policy=no-user-gesture-required']);

@@ -17,10 +17,10 @@
  * BENCH_WALL_WARMUP_S (60), BENCH_WALL_SAMPLE_S (30), BENCH_WALL_CAMERAS (tour: the wall tours the cameras
  * every 20 s; fixed: the same three all day).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startConsoleHost } from '../electron/core/host';
-import { fmt, printTable, tempDir } from './lib';
+import { fmt, printTable, rssMiB, tempDir } from './lib';
 import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const SPEEDUP = Number(process.env.BENCH_WALL_SPEEDUP ?? 300);
@@ -35,14 +35,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
-const rssMiB = (pid: number): number => {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-};
 
 interface Sample {
   realS: number;
@@ -52,10 +44,12 @@ interface Sample {
   listeners: number;
   rendererMiB: number;
   events: number;
+  /** open events: the points on the wall's map */
+  open: number;
   tiles: number;
 }
 
-async function sample(browser: RawChromium, page: RawPage, t0: number, simNow: () => number, sim0: number, events: () => number): Promise<Sample> {
+async function sample(browser: RawChromium, page: RawPage, t0: number, simNow: () => number, sim0: number, events: () => { all: number; open: number }): Promise<Sample> {
   // twice: a first collection can leave what only a second frees (weak maps, finalizers)
   await page.send('HeapProfiler.collectGarbage');
   await page.send('HeapProfiler.collectGarbage');
@@ -70,7 +64,8 @@ async function sample(browser: RawChromium, page: RawPage, t0: number, simNow: (
     nodes: m('Nodes'),
     listeners: m('JSEventListeners'),
     rendererMiB: renderer,
-    events: events(),
+    events: events().all,
+    open: events().open,
     tiles,
   };
 }
@@ -89,7 +84,9 @@ export async function main(): Promise<void> {
       type: 'setWallScreen',
       patch: { cameras: CAMERAS === 'fixed' ? { mode: 'fixed', cameraIds: ['cam-001', 'cam-002', 'cam-003'] } : { mode: 'tour', intervalS: 20 } },
     });
-    const events = () => host.core.cache.queue({ states: ['reported', 'accepted', 'dispatched', 'acknowledged', 'on_site', 'feedback', 'returned', 'reviewed', 'escalated', 'closed', 'evaluated', 'rejected', 'merged'] }, 'newest', 0, 1, Date.now()).total;
+    const OPEN = ['reported', 'accepted', 'dispatched', 'acknowledged', 'on_site', 'feedback', 'returned', 'reviewed', 'escalated'] as const;
+    const count = (states: readonly string[]) => host.core.cache.queue({ states: [...states] as never }, 'newest', 0, 1, Date.now()).total;
+    const events = () => ({ all: count([...OPEN, 'closed', 'evaluated', 'rejected', 'merged']), open: count(OPEN) });
 
     const page = await browser.open(`${host.origin}/wall/`, { width: 1920, height: 1080 });
     await page.send('Performance.enable');
@@ -105,7 +102,7 @@ export async function main(): Promise<void> {
     const endAt = t0 + ((SIM_HOURS * 3_600_000) / SPEEDUP);
     const show = (s: Sample) =>
       console.log(
-        `  t=${fmt(s.realS, 0).padStart(4)} s  sim +${fmt(s.simH, 1).padStart(4)} h  heap ${fmt(s.heapMiB, 1)} MiB  nodes ${s.nodes}  listeners ${s.listeners}  renderer RSS ${fmt(s.rendererMiB, 0)} MiB  events ${s.events}  tiles playing ${s.tiles}  load ${load()}`,
+        `  t=${fmt(s.realS, 0).padStart(4)} s  sim +${fmt(s.simH, 1).padStart(4)} h  heap ${fmt(s.heapMiB, 1)} MiB  nodes ${s.nodes}  listeners ${s.listeners}  renderer RSS ${fmt(s.rendererMiB, 0)} MiB  events ${s.events} (open ${s.open})  tiles playing ${s.tiles}  load ${load()}`,
       );
     show(samples[0]!);
     while (Date.now() < endAt) {
@@ -119,13 +116,17 @@ export async function main(): Promise<void> {
     const peak = Math.max(...samples.map((s) => s.heapMiB));
     const growth = (last.heapMiB / first.heapMiB - 1) * 100;
     const rssGrowth = (last.rendererMiB / first.rendererMiB - 1) * 100;
+    // the day's data fills the wall in the first hours; a leak would go on growing in the second half
+    const mid = samples.reduce((best, x) => (Math.abs(x.simH - last.simH / 2) < Math.abs(best.simH - last.simH / 2) ? x : best), first);
+    const pct = (a: number, b: number) => { const g = (b / a - 1) * 100; return `${g >= 0 ? '+' : ''}${fmt(g, 1)} %`; };
     const panels = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel') + ':' + e.getAttribute('data-state'))`);
     const pageErrors = await page.evaluate<string[]>('window.__benchErrors');
     const st = sim.stats();
     printTable(`Wall screen memory over a simulated day (1920×1080, cameras ${CAMERAS}, after forced GC)`, [
       ['simulated', `${fmt(last.simH, 1)} h in ${fmt(last.realS / 60, 1)} real minutes (${SPEEDUP}×)`],
-      ['events in the cache', `${first.events} → ${last.events} (+${last.events - first.events}); simulator: ${st.reports.applied} reports, ${st.positions} fixes`],
+      ['events in the cache', `${first.events} → ${last.events} (+${last.events - first.events}), open (on the map) ${first.open} → ${mid.open} at half time → ${last.open}; simulator: ${st.reports.applied} reports, ${st.positions} fixes`],
       ['JS heap used', `${fmt(first.heapMiB, 1)} → ${fmt(last.heapMiB, 1)} MiB (peak ${fmt(peak, 1)}): ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} % ${Math.abs(growth) <= 10 ? '(within the 10 % aim)' : '(OVER the 10 % aim)'}`],
+      ['second half alone', `sim +${fmt(mid.simH, 1)} h → +${fmt(last.simH, 1)} h: JS heap ${fmt(mid.heapMiB, 1)} → ${fmt(last.heapMiB, 1)} MiB (${pct(mid.heapMiB, last.heapMiB)}), renderer RSS ${fmt(mid.rendererMiB, 0)} → ${fmt(last.rendererMiB, 0)} MiB (${pct(mid.rendererMiB, last.rendererMiB)})`],
       ['DOM nodes', `${first.nodes} → ${last.nodes}`],
       ['JS event listeners', `${first.listeners} → ${last.listeners}`],
       ['renderer RSS', `${fmt(first.rendererMiB, 0)} → ${fmt(last.rendererMiB, 0)} MiB: ${rssGrowth >= 0 ? '+' : ''}${fmt(rssGrowth, 1)} % (samples between ${fmt(Math.min(...samples.map((s) => s.rendererMiB)), 0)} and ${fmt(Math.max(...samples.map((s) => s.rendererMiB)), 0)} MiB)`],
