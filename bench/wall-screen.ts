@@ -119,6 +119,14 @@ export async function main(): Promise<void> {
     // the day's data fills the wall in the first hours; a leak would go on growing in the second half
     const mid = samples.reduce((best, x) => (Math.abs(x.simH - last.simH / 2) < Math.abs(best.simH - last.simH / 2) ? x : best), first);
     const pct = (a: number, b: number) => { const g = (b / a - 1) * 100; return `${g >= 0 ? '+' : ''}${fmt(g, 1)} %`; };
+    // resident memory swings by tens of MiB between samples (caches filled and purged): the first
+    // quarter's median against the last quarter's says more than two single samples
+    const median = (xs: number[]) => { const o = [...xs].sort((p, q) => p - q); return o[Math.floor(o.length / 2)] ?? NaN; };
+    const q = Math.max(1, Math.floor(samples.length / 4));
+    const rssHead = median(samples.slice(0, q).map((x) => x.rendererMiB));
+    const rssTail = median(samples.slice(-q).map((x) => x.rendererMiB));
+    const heapHead = median(samples.slice(0, q).map((x) => x.heapMiB));
+    const heapTail = median(samples.slice(-q).map((x) => x.heapMiB));
     const panels = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel') + ':' + e.getAttribute('data-state'))`);
     const pageErrors = await page.evaluate<string[]>('window.__benchErrors');
     const st = sim.stats();
@@ -126,6 +134,7 @@ export async function main(): Promise<void> {
       ['simulated', `${fmt(last.simH, 1)} h in ${fmt(last.realS / 60, 1)} real minutes (${SPEEDUP}×)`],
       ['events in the cache', `${first.events} → ${last.events} (+${last.events - first.events}), open (on the map) ${first.open} → ${mid.open} at half time → ${last.open}; simulator: ${st.reports.applied} reports, ${st.positions} fixes`],
       ['JS heap used', `${fmt(first.heapMiB, 1)} → ${fmt(last.heapMiB, 1)} MiB (peak ${fmt(peak, 1)}): ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} % ${Math.abs(growth) <= 10 ? '(within the 10 % aim)' : '(OVER the 10 % aim)'}`],
+      ['first quarter → last quarter (medians)', `JS heap ${fmt(heapHead, 1)} → ${fmt(heapTail, 1)} MiB (${pct(heapHead, heapTail)}), renderer RSS ${fmt(rssHead, 0)} → ${fmt(rssTail, 0)} MiB (${pct(rssHead, rssTail)}), ${q} samples each`],
       ['second half alone', `sim +${fmt(mid.simH, 1)} h → +${fmt(last.simH, 1)} h: JS heap ${fmt(mid.heapMiB, 1)} → ${fmt(last.heapMiB, 1)} MiB (${pct(mid.heapMiB, last.heapMiB)}), renderer RSS ${fmt(mid.rendererMiB, 0)} → ${fmt(last.rendererMiB, 0)} MiB (${pct(mid.rendererMiB, last.rendererMiB)})`],
       ['DOM nodes', `${first.nodes} → ${last.nodes}`],
       ['JS event listeners', `${first.listeners} → ${last.listeners}`],

@@ -70,6 +70,9 @@ export function Tile(props: {
   const [dragOver, setDragOver] = useState(false);
   const lowLatency = useRef(props.lowLatency);
   lowLatency.current = props.lowLatency;
+  // the camera the tile shows now, read when a player ends: was it replaced, or is it going away?
+  const cameraNow = useRef(props.cameraId);
+  cameraNow.current = props.cameraId;
 
   const quality: 'main' | 'sub' = props.full ? 'main' : 'sub';
   const url = camera ? (props.full ? (camera.mainStream ?? camera.subStream) : (camera.subStream ?? camera.mainStream)) : undefined;
@@ -119,9 +122,10 @@ export function Tile(props: {
     });
     playerRef.current = player;
     const unregister = players.register(index, { cameraId: camera.id, quality, player });
+    const cameraId = camera.id;
     return () => {
       unregister();
-      player.destroy();
+      player.destroy(cameraNow.current === cameraId);
       players.videos.release(video);
       if (playerRef.current === player) playerRef.current = null;
       if (videoRef.current === video) videoRef.current = null;

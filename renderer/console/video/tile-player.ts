@@ -111,13 +111,17 @@ export class TilePlayer {
     this.play();
   }
 
-  /** Ends the player; the frame on screen stays on the poster (shown greyed if the tile goes offline). */
-  destroy(): void {
+  /**
+   * Ends the player. The frame on screen stays on the poster (shown greyed if the tile goes offline),
+   * unless `keepFrame` is false: another camera takes the tile, and a copy of this one's last frame
+   * would be thrown away at once (a tour changes cameras every few seconds).
+   */
+  destroy(keepFrame = true): void {
     if (this.destroyed) return;
     this.destroyed = true;
     clearInterval(this.watchTimer);
     clearTimeout(this.rebuildTimer);
-    this.teardown(this.state === 'playing' || this.state === 'stalled' || this.state === 'suspended');
+    this.teardown(keepFrame && (this.state === 'playing' || this.state === 'stalled' || this.state === 'suspended'));
   }
 
   stats(): PlayerStats {
