@@ -1,4 +1,5 @@
 import { superviseCommandId } from '../server/deadlines';
+import { endOfDayCST } from '../shared/deadline';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change, TimelineEntry } from '../shared/schema';
@@ -188,7 +189,9 @@ describe('the closed loop over HTTP', () => {
 
 describe('deadlines and supervision', () => {
   it('an accepted event past its deadline gets exactly one supervise entry after two sweeps, and one overdue alert', async () => {
-    let clock = Date.now();
+    // 09:00 CST today: the general event below is due at the end of its CST day, which a run started
+    // in the evening would pass within the five hours this test moves the clock
+    let clock = endOfDayCST(Date.now()) + 1 - 15 * 3600_000;
     const t = await hub({ now: () => clock });
     const op = await login(t.url, 'operator');
     const desk = await login(t.url, 'desk-xianfeng');
