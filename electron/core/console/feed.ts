@@ -77,6 +77,9 @@ export class Feed {
     this.stopped = true;
     this.generation++;
     clearTimeout(this.retryTimer);
+    // forgotten, not just cleared: a handle left behind would make every later reconnect think one is pending
+    this.retryTimer = undefined;
+    this.attempt = 0;
     clearInterval(this.pingTimer);
     this.ws?.removeAllListeners();
     this.ws?.on('error', () => undefined);
