@@ -45,25 +45,10 @@ import { PendingUploads, sha256Hex } from './pending-uploads';
 import { WallScreenStore } from './wall-screen';
 import { StatsProxy, type StatsDownload, type StatsWorkbookKind } from './stats';
 import { FileKeySecretBox, type SecretBox } from './secret-box';
+import { KeptSession, type Session } from './kept-session';
 
-/** the cache's meta key of the operator's session, kept across restarts (the token sealed) */
-const SESSION_KEY = 'session';
 /** the key of the default secret box, beside the cache */
 const SESSION_KEY_FILE = 'session.key';
-
-const StoredSession = z
-  .object({
-    v: z.literal(1),
-    /** the hub it was issued by (ConsoleCoreOptions.hubKey) */
-    hub: z.string(),
-    principal: Principal,
-    expiresAt: z.number(),
-    /** the SecretBox kind that sealed the token */
-    kind: z.string(),
-    sealed: z.string(),
-  })
-  .strict();
-type StoredSession = z.infer<typeof StoredSession>;
 
 /** events reported this recently, seen for the first time, are told to the page (the wall's alarm linkage) */
 const NEW_EVENT_WINDOW_MS = 5 * 60_000;
@@ -129,8 +114,8 @@ export class ConsoleCore {
   private readonly now: () => number;
   private readonly origin: string;
   private principal: Principal | null = null;
-  /** seals the session kept across restarts; null: not kept */
-  private readonly secretBox: SecretBox | null;
+  /** the session kept across restarts */
+  private readonly kept: KeptSession;
   /** when the link last changed state (or the core started) */
   private linkSince: number;
   private closed = false;
@@ -146,7 +131,8 @@ export class ConsoleCore {
     const file = opts.cacheFile ?? (opts.dataDir ? join(opts.dataDir, 'cache.db') : undefined);
     if (!file) throw new Error('ConsoleCore needs a dataDir or a cacheFile for its cache');
     this.cache = new ConsoleCache(opts.nativeBinding ? { file, nativeBinding: opts.nativeBinding } : { file });
-    this.secretBox = opts.secretBox !== undefined ? opts.secretBox : file === ':memory:' ? null : new FileKeySecretBox(join(dirname(file), SESSION_KEY_FILE));
+    const box = opts.secretBox !== undefined ? opts.secretBox : file === ':memory:' ? null : new FileKeySecretBox(join(dirname(file), SESSION_KEY_FILE));
+    this.kept = new KeptSession(this.cache, box, this.hubKey, this.now);
     this.client = new HubClient(this.hubUrl, opts.fetch);
     // the search index is built from the cache once (~0.3 s at 100,000 events): soon after start,
     // while the page loads and signs in, rather than on the operator's first keystroke
@@ -274,57 +260,8 @@ export class ConsoleCore {
     this.outbox.setSender(null);
     this.client.token = undefined;
     this.principal = null;
-    this.forgetStoredSession();
+    if (!this.closed) this.kept.forget();
     this.emitSession();
-  }
-
-  private storeSession(token: string, principal: Principal, expiresAt: number): void {
-    if (!this.secretBox) return;
-    try {
-      const stored: StoredSession = { v: 1, hub: this.hubKey, principal, expiresAt, kind: this.secretBox.kind, sealed: this.secretBox.seal(token) };
-      this.cache.setMeta(SESSION_KEY, JSON.stringify(stored));
-    } catch (err) {
-      // the session works; only a restart will need a sign-in again
-      console.warn('console core: could not keep the session for a restart:', (err as Error).message);
-    }
-  }
-
-  private forgetStoredSession(): void {
-    if (this.closed) return;
-    this.cache.deleteMeta(SESSION_KEY);
-  }
-
-  /** The session kept from before a restart, if it can be used: its token opened, for this hub, not expired. */
-  private storedSession(): { token: string; stored: StoredSession } | undefined {
-    const raw = this.cache.getMeta(SESSION_KEY);
-    if (raw === undefined || !this.secretBox) return undefined;
-    const drop = (why: string) => {
-      console.warn(`console core: not restoring the kept session: ${why}; sign in again`);
-      this.forgetStoredSession();
-      return undefined;
-    };
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return drop('it is not readable');
-    }
-    const parsed = StoredSession.safeParse(json);
-    if (!parsed.success) return drop('it is not in a known form');
-    const stored = parsed.data;
-    // another hub's session means nothing here (and the cache has been, or will be, reset for that hub)
-    if (stored.hub !== this.hubKey) return drop(`it is for the hub ${stored.hub}, not ${this.hubKey}`);
-    if (stored.expiresAt <= this.now()) return drop('it has expired');
-    if (stored.kind !== this.secretBox.kind) return drop(`it was sealed with ${stored.kind}, and this console seals with ${this.secretBox.kind}`);
-    let token: string | null;
-    try {
-      token = this.secretBox.open(stored.sealed);
-    } catch (err) {
-      token = null;
-      console.warn('console core: the secret box failed:', (err as Error).message);
-    }
-    if (token === null) return drop(`its token cannot be opened with this machine's ${stored.kind} key (another machine, or the key is gone)`);
-    return { token, stored };
   }
 
   /**
@@ -333,15 +270,15 @@ export class ConsoleCore {
    * it; a hub out of reach does not: the console works offline on it, as it would have.
    */
   private restoreSession(): void {
-    const kept = this.storedSession();
+    const kept = this.kept.load();
     if (!kept) return;
-    const { token, stored } = kept;
-    this.adoptSession(token, stored.principal);
-    this.startSession(stored.principal);
-    void this.verifySession(token, stored);
+    this.adoptSession(kept.token, kept.principal);
+    this.startSession(kept.principal);
+    void this.verifySession(kept);
   }
 
-  private async verifySession(token: string, stored: StoredSession): Promise<void> {
+  private async verifySession(stored: Session): Promise<void> {
+    const token = stored.token;
     const current = () => !this.closed && this.client.token === token;
     let principal: Principal;
     try {
@@ -359,7 +296,7 @@ export class ConsoleCore {
     if (!current()) return;
     if (JSON.stringify(principal) !== JSON.stringify(stored.principal)) {
       this.principal = principal;
-      this.storeSession(token, principal, stored.expiresAt);
+      this.kept.keep({ token, principal, expiresAt: stored.expiresAt });
       this.emitSession();
     }
     await this.refreshTaxonomy();
@@ -527,7 +464,7 @@ export class ConsoleCore {
   private async login(username: string, password: string): Promise<SessionInfo> {
     const res = await this.client.call('POST', '/api/auth/login', LoginResponse, { username, password, origin: this.origin });
     this.adoptSession(res.token, res.principal);
-    this.storeSession(res.token, res.principal, res.expiresAt);
+    this.kept.keep(res);
     await this.refreshTaxonomy();
     this.startSession(res.principal);
     return this.session();
