@@ -5,40 +5,17 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import type { ConsoleNotice, UploadedEvidence } from '../shared/schema';
-import { startHub, type RunningHub } from '../server/hub';
-import { ConsoleCore } from '../electron/core/console/core';
-import { expectApplied, login, onePixelPng, PLACES, postCommand, removeDir, reportCmd, tempDir, uid } from './helpers/hub';
+import { onePixelPng, uid } from './helpers/hub';
+import { coreOnHub, type CoreOnHub } from './helpers/core-offline';
 import { until } from './helpers/wait';
 
-let hub: RunningHub | undefined;
-let core: ConsoleCore | undefined;
-let dir: string | undefined;
-
-afterAll(async () => {
-  await core?.close();
-  await hub?.close();
-  if (dir) await removeDir(dir);
-});
+let t: CoreOnHub | undefined;
+afterAll(async () => t?.close());
 
 it('keeps a snapshot taken offline and delivers it with its command when the hub is back', async () => {
-  dir = await tempDir('console-evidence');
-  const opts = { demo: true, dataDir: dir, deadlineSweepMs: 3600_000 } as const;
-  hub = await startHub({ ...opts, port: 0 });
-  const port = hub.port;
-  core = new ConsoleCore({ hubUrl: hub.url, cacheFile: ':memory:', feed: { retryMs: 50, maxRetryMs: 300 }, outbox: { retryMs: 50, maxRetryMs: 300 } });
-  const notices: ConsoleNotice[] = [];
-  core.onNotice((n) => notices.push(n));
-  const op2 = await login(hub.url, 'operator2');
-  const rep = reportCmd({ position: PLACES.jinsha });
-  const eventId = rep.eventId as string;
-  await expectApplied(postCommand(hub.url, op2, rep));
-  const c = core;
-  await c.handle({ id: 1, type: 'login', username: 'operator', password: 'operator' });
-  await until(() => c.session().link === 'online' && c.cache.event(eventId), 'online with the report');
-
-  await hub.close();
-  hub = undefined;
-  await until(() => c.session().link !== 'online', 'the link to drop');
+  t = await coreOnHub('console-evidence');
+  const { core: c, notices, eventId, op2 } = t;
+  await t.hubDown();
 
   // a real picture and a text file claiming to be one, both taken offline
   const png = onePixelPng([200, 30, 30, 255]);
@@ -57,7 +34,7 @@ it('keeps a snapshot taken offline and delivers it with its command when the hub
   await c.handle({ id: 5, type: 'command', command: { type: 'note', commandId: fakeNote, eventId, note: '离线抓图（坏）', attachments: [fake.hash] } });
   expect(c.session().outbox).toBe(2);
 
-  hub = await startHub({ ...opts, port });
+  const hub = await t.hubUp();
   await until(() => c.session().outbox === 0, 'the outbox drained', 30_000);
   const settled = notices.filter((n): n is Extract<ConsoleNotice, { type: 'settled' }> => n.type === 'settled');
   expect(settled.find((s) => s.commandId === goodNote)?.status).toBe('applied');
