@@ -144,21 +144,30 @@ export class HubClient {
       await res.body?.cancel().catch(() => {});
       return { mime, size: Number.isFinite(declared) ? declared : -1 };
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > MAX_ATTACHMENT_BYTES) {
-          await reader.cancel().catch(() => {});
-          throw new DomainError('too_large', `Attachment ${hash} from the hub is over the ${MAX_ATTACHMENT_BYTES}-byte limit.`);
-        }
-        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-      }
-    }
-    return { mime, size, bytes: Buffer.concat(chunks, size) };
+    const bytes = await readCapped(res, MAX_ATTACHMENT_BYTES, `Attachment ${hash} from the hub is over the ${MAX_ATTACHMENT_BYTES}-byte limit.`);
+    return { mime, size: bytes.length, bytes };
   }
+}
+
+/**
+ * A response's body, read no further than `max` bytes (a hub gone wrong must not fill the memory):
+ * past it, the read is cancelled and a too_large error carries `tooLarge`.
+ */
+export async function readCapped(res: Response, max: number, tooLarge: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        throw new DomainError('too_large', tooLarge);
+      }
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    }
+  }
+  return Buffer.concat(chunks, size);
 }

@@ -18,7 +18,7 @@ import {
 } from '../../../shared/schema/stats';
 import { Bulletin, Ledger, Rates, type BulletinQuery } from '../../../shared/schema/ledgers';
 import type { LedgerAsk } from '../../../shared/schema/console';
-import { HubError, type HubClient } from './hub-client';
+import { HubError, readCapped, type HubClient } from './hub-client';
 
 /** at most this many distinct questions are remembered (a wall asks a handful; a report a few more) */
 const MAX_REMEMBERED = 64;
@@ -122,23 +122,9 @@ export class StatsProxy {
       await res.body?.cancel().catch(() => {});
       throw new DomainError('too_large', `The hub offers a workbook of ${declared} bytes, over the ${MAX_WORKBOOK_BYTES}-byte limit.`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > MAX_WORKBOOK_BYTES) {
-          await reader.cancel().catch(() => {});
-          throw new DomainError('too_large', `The hub's workbook runs past the ${MAX_WORKBOOK_BYTES}-byte limit.`);
-        }
-        chunks.push(Buffer.from(value));
-      }
-    }
+    const bytes = await readCapped(res, MAX_WORKBOOK_BYTES, `The hub's workbook runs past the ${MAX_WORKBOOK_BYTES}-byte limit.`);
     const disposition = res.headers.get('content-disposition') ?? undefined;
-    return { bytes: Buffer.concat(chunks), contentType: XLSX, ...(disposition ? { disposition } : {}) };
+    return { bytes, contentType: XLSX, ...(disposition ? { disposition } : {}) };
   }
 
   private async ask<S extends z.ZodTypeAny>(path: string, schema: S): Promise<StatsAnswer<z.infer<S>>> {
