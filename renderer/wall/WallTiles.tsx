@@ -8,11 +8,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { WallCamera } from '../../shared/schema/wall';
 import { MAX_WALL_SCREEN_TILES, type WallScreenCameras } from '../../shared/schema/wall-screen';
-import { DEFAULT_TAXONOMY } from '../../shared/taxonomy';
 import type { CoreClient } from '../core-client';
 import { t, useLang } from '../i18n';
 import { metres } from '../console/format';
-import { DEFAULT_ALARM, nextAlarm, type ActiveAlarm } from '../console/video/alarm-linkage';
+import { useAlarmLinkage } from '../console/video/useAlarmLinkage';
 import { lowLatencyTiles } from '../console/video/low-latency';
 import { Tile, type TileActions } from '../console/video/Tile';
 import { createWallPlayers, exposeDiagnostics } from '../console/video/wall-players';
@@ -59,28 +58,7 @@ export function WallTiles(props: {
   }, [intervalS]);
 
   // alarm linkage: the newest urgent event near a camera brings it up on the last tile
-  const [alarm, setAlarm] = useState<ActiveAlarm | null>(null);
-  const camerasRef = useRef(cameras);
-  camerasRef.current = cameras;
-  const alarmRef = useRef<ActiveAlarm | null>(null);
-  alarmRef.current = alarm;
-  useEffect(
-    () =>
-      client.onNotice((n) => {
-        if (n.type !== 'newEvents') return;
-        const current = alarmRef.current;
-        const next = nextAlarm(current, n.events, camerasRef.current, Date.now(), DEFAULT_ALARM, DEFAULT_TAXONOMY);
-        if (next === current) return;
-        alarmRef.current = next;
-        setAlarm(next);
-      }),
-    [client],
-  );
-  useEffect(() => {
-    if (!alarm) return;
-    const h = setTimeout(() => setAlarm((a) => (a === alarm ? null : a)), Math.max(0, alarm.until - Date.now()));
-    return () => clearTimeout(h);
-  }, [alarm]);
+  const alarm = useAlarmLinkage(client, cameras);
 
   const known = useMemo(() => new Set(cameras.map((c) => c.id)), [cameras]);
   // the tour goes through the online cameras; with none online, through all, so the tiles say so

@@ -9,10 +9,8 @@ import { Component, useCallback, useEffect, useMemo, useRef, useState, type Erro
 import { v7 as uuidv7 } from 'uuid';
 import type { Command, LngLat } from '../../../shared/schema';
 import { MAX_EVIDENCE_BYTES, type WallCamera, type WallLayout } from '../../../shared/schema/wall';
-import { DEFAULT_TAXONOMY } from '../../../shared/taxonomy';
 import { errorMessage, type CoreClient } from '../../core-client';
 import { t, useLang } from '../../i18n';
-import { DEFAULT_ALARM, nextAlarm, type ActiveAlarm } from './alarm-linkage';
 import { CameraList } from './CameraList';
 import { alarmTileIndex, columnsOf, DEFAULT_WALL, fillEmpty, fromLayout, isWallSize, move, place, resize, toLayoutInput, tourPage, type WallSize, type WallState } from './layout';
 import { LayoutBar } from './LayoutBar';
@@ -20,6 +18,7 @@ import { configuredLowLatency, lowLatencyTiles } from './low-latency';
 import { configuredMaxPlayers } from './player-pool';
 import { Tile, type Grab, type TileActions } from './Tile';
 import { blobToBase64 } from './tile-player';
+import { useAlarmLinkage } from './useAlarmLinkage';
 import { useCameras } from './useCameras';
 import { createWallPlayers, exposeDiagnostics } from './wall-players';
 import './wall.css';
@@ -136,7 +135,6 @@ function Wall(props: VideoWallProps) {
   const [full, setFull] = useState<number | null>(null);
   const [selected, setSelected] = useState(0);
   const [tour, setTour] = useState({ on: initial.tour.on, intervalS: initial.tour.intervalS, step: 0 });
-  const [alarm, setAlarm] = useState<ActiveAlarm | null>(null);
   const [busy, setBusy] = useState(false);
   const scrollRoot = useRef<HTMLDivElement>(null);
 
@@ -208,33 +206,9 @@ function Wall(props: VideoWallProps) {
   }, [tour.on, tour.intervalS, props.shown, full]);
 
   /* ---------- alarm linkage ---------- */
-  const camerasRef = useRef(cameras);
-  camerasRef.current = cameras;
+  const alarm = useAlarmLinkage(client, cameras, (next, cam) => toast('info', `${t('wall.alarmToast')} ${next.eventId.slice(0, 18)} → ${cam?.name ?? next.cameraId}`));
   const onAlarm = props.onAlarm;
-  const alarmRef = useRef<ActiveAlarm | null>(null);
-  alarmRef.current = alarm;
-  useEffect(
-    () =>
-      client.onNotice((n) => {
-        if (n.type !== 'newEvents') return;
-        const current = alarmRef.current;
-        const next = nextAlarm(current, n.events, camerasRef.current, Date.now(), DEFAULT_ALARM, DEFAULT_TAXONOMY);
-        if (next === current) return;
-        alarmRef.current = next;
-        setAlarm(next);
-        if (next && next.eventId !== current?.eventId) {
-          const cam = camerasRef.current.find((c) => c.id === next.cameraId);
-          toast('info', `${t('wall.alarmToast')} ${next.eventId.slice(0, 18)} → ${cam?.name ?? next.cameraId}`);
-        }
-      }),
-    [client, toast],
-  );
-  useEffect(() => {
-    onAlarm?.(alarm !== null);
-    if (!alarm) return;
-    const h = setTimeout(() => setAlarm((a) => (a === alarm ? null : a)), Math.max(0, alarm.until - Date.now()));
-    return () => clearTimeout(h);
-  }, [alarm, onAlarm]);
+  useEffect(() => onAlarm?.(alarm !== null), [alarm, onAlarm]);
 
   /* ---------- what each tile shows ---------- */
   const size = wall.size;
