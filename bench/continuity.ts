@@ -14,12 +14,11 @@ import { ConsoleCore } from '../electron/core/console/core';
 import type { Command } from '../shared/schema';
 import { FaultProxy } from '../test/faults/proxy';
 import { plainPointIn, DEMO } from '../test/helpers/demo';
-import { fmt, login, percentile, printTable, spawnHub, tempDir } from './lib';
+import { fmt, login, percentile, printTable, sleep, spawnHub, tempDir } from './lib';
 
 const CHANGES = Number(process.env.CHANGES ?? 20_000);
 const QUEUED = Number(process.env.QUEUED ?? 1_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(fn: () => boolean, what: string, timeoutMs = 120_000, stepMs = 2): Promise<void> {
   const end = Date.now() + timeoutMs;

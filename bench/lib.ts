@@ -70,3 +70,5 @@ export async function streamsReady(hubUrl: string, cameraIds: readonly string[])
     }
   }
 }
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -8,14 +8,21 @@
  *    and 10,000 open events written through the hub's batch endpoint;
  *  - time to first map paint: from the click on the map tab to the basemap drawn (MapLibre's
  *    `load`), and to every layer drawn with its data (the first `idle` after the data arrived);
- *  - frame times (requestAnimationFrame deltas) while the map pans and zooms, at district scale
- *    (events clustered) and at street scale, with the leaders updating underneath; and the share
- *    of each frame spent in MapLibre's own JavaScript (what a hardware GPU would not take away).
+ *  - frame times (requestAnimationFrame deltas) while the map pans and zooms: first moves on a
+ *    new profile, while the map learns its moving resolution; then, after a reload (a new session
+ *    on the same machine), at district scale (events clustered) and at street scale, with the
+ *    leaders updating underneath; and the share of each frame spent in MapLibre's own JavaScript
+ *    (what a hardware GPU would not take away).
+ *
+ * Chromium is driven over a bare DevTools connection (bench/raw-chromium.ts), as an Electron
+ * window has none: Playwright's Network domain would copy every tile into the renderer.
  *
  * `npm run build` first. Then `npx tsx bench/map.ts` or `npm run bench -- map`.
- * BENCH_MAP_EVENTS=10000, BENCH_MAP_SECONDS=12 (per phase), BENCH_MAP_UPDATE_S=30.
+ * BENCH_MAP_EVENTS=10000, BENCH_MAP_SECONDS=12 (per phase), BENCH_MAP_FIRST_MOVES_S=6,
+ * BENCH_MAP_UPDATE_S=30; for finding costs, BENCH_MAP_BARE, BENCH_MAP_HIDE, BENCH_MAP_PHASES and
+ * BENCH_MAP_TRACE (below).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -23,8 +30,8 @@ import { defaultRendererDir, startConsoleHost } from '../electron/core/host';
 import { generateDistrict } from '../server/demo/generator';
 import { polygonBBox } from '../shared/geo';
 import { DEFAULT_TAXONOMY } from '../shared/taxonomy';
-import { launchChromium } from '../test/browser/chromium';
-import { fmt, login, percentile, printTable, spawnHub, tempDir } from './lib';
+import { fmt, login, percentile, printTable, sleep, spawnHub, tempDir } from './lib';
+import { launchRawChromium, type RawChromium } from './raw-chromium';
 
 const EVENTS = Number(process.env.BENCH_MAP_EVENTS ?? 10_000);
 const PHASE_S = Number(process.env.BENCH_MAP_SECONDS ?? 12);
@@ -34,11 +41,18 @@ const BARE = process.env.BENCH_MAP_BARE === '1';
 const LAYER_GROUPS = ['towns', 'communities', 'comprehensive', 'dedicated', 'dynamic', 'people', 'events', 'cameras', 'heat'];
 /** BENCH_MAP_HIDE=people,events: hides those layer groups only, to find what a frame costs */
 const HIDE = BARE ? LAYER_GROUPS : (process.env.BENCH_MAP_HIDE ?? '').split(',').filter(Boolean);
-/** BENCH_MAP_PHASES=district: only those phases */
-const PHASES = (process.env.BENCH_MAP_PHASES ?? 'district,street').split(',').filter((p): p is 'district' | 'street' => p === 'district' || p === 'street');
+/**
+ * BENCH_MAP_PHASES=district: only those phases. `first-moves` is district-scale moving on a profile
+ * that has not yet learned its moving resolution (renderer/map/software.ts): what a new machine's
+ * first seconds cost. The phases after it run at the resolution it learned, kept as it would be
+ * across sessions.
+ */
+const PHASES = (process.env.BENCH_MAP_PHASES ?? 'first-moves,district,street').split(',').filter((p): p is 'first-moves' | 'district' | 'street' => ['first-moves', 'district', 'street'].includes(p));
+const FIRST_MOVES_S = Number(process.env.BENCH_MAP_FIRST_MOVES_S ?? 6);
+/** BENCH_MAP_TRACE=/tmp/map: writes a Chromium trace of each phase to /tmp/map.<phase>.json (open it in DevTools' Performance panel) */
+const TRACE = process.env.BENCH_MAP_TRACE;
 const VIEWPORT = { width: 1440, height: 900 };
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-const KEEP_NAMES = 'globalThis.__name = (f) => f;';
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -125,7 +139,7 @@ const FRAME_PROBE = `
     let last = performance.now(); let live = true;
     const tick = (t) => { deltas.push(t - last); last = t; if (live) requestAnimationFrame(tick); };
     requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
-    const center = map.getCenter(); const z0 = phase === 'district' ? 11 : 15;
+    const center = map.getCenter(); const z0 = phase === 'street' ? 15 : 11;
     map.jumpTo({ center, zoom: z0 });
     const moves = [
       () => map.panBy([320, 0], { duration: 900 }), () => map.panBy([0, 220], { duration: 900 }),
@@ -140,6 +154,31 @@ const FRAME_PROBE = `
     setTimeout(() => { live = false; clearInterval(h); map._render = orig; lt.disconnect(); resolve({ deltas: deltas.slice(2), renders, longTasks }); }, seconds * 1000);
   });`;
 
+/** Chromium's timeline trace (what DevTools' Performance panel records), started on the browser connection. */
+async function startTrace(browser: RawChromium) {
+  const chunks: unknown[] = [];
+  const off = browser.on('Tracing.dataCollected', (p: { value: unknown[] }) => chunks.push(...p.value));
+  await browser.send('Tracing.start', {
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'blink.user_timing', 'gpu', 'viz', 'cc'] },
+    transferMode: 'ReportEvents',
+  });
+  return {
+    async stop(file: string) {
+      const done = new Promise<void>((resolve) => {
+        const offDone = browser.on('Tracing.tracingComplete', () => {
+          offDone();
+          resolve();
+        });
+      });
+      await browser.send('Tracing.end');
+      await done;
+      off();
+      writeFileSync(file, JSON.stringify({ traceEvents: chunks }));
+      return file;
+    },
+  };
+}
+
 export async function main() {
   if (!existsSync(join(defaultRendererDir(), 'console', 'index.html'))) throw new Error('Build the renderer first: npm run build');
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -148,22 +187,16 @@ export async function main() {
   const hub = await spawnHub(hubDir);
   let host: Awaited<ReturnType<typeof startConsoleHost>> | undefined;
   let phones: ReturnType<typeof movePhones> | undefined;
-  const browser = await launchChromium(WEBGL_ARGS);
+  // a bare DevTools connection (bench/raw-chromium.ts): Playwright's Network domain would copy every
+  // tile and every overlay response into the renderer as the map pans, which an Electron window never does
+  const browser = await launchRawChromium(WEBGL_ARGS);
   try {
     const op = await login(hub.url, 'operator');
     const seedS = await seedEvents(hub.url, op, EVENTS);
     console.log(`seeded ${EVENTS} events in ${fmt(seedS, 1)} s`);
     phones = movePhones(hub.url);
     host = await startConsoleHost({ hubUrl: hub.url, dataDir: consoleDir, port: 0 });
-    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'zh-CN' });
-    page.on('pageerror', (e) => console.warn('page error:', e.message));
-    await page.addInitScript(KEEP_NAMES);
-    await page.addInitScript(FRAME_PROBE);
-    await page.goto(host.url);
-    await page.fill('input[name=username]', 'operator');
-    await page.fill('input[name=password]', 'operator');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('[role=status][data-state=online]', { timeout: 60_000 });
+    await host.core.handle({ id: 1, type: 'login', username: 'operator', password: 'operator' });
     // the cache catches up with the hub (10,000 events) before the map is opened
     const t0 = Date.now();
     for (;;) {
@@ -173,20 +206,27 @@ export async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
     console.log(`console cache caught up in ${fmt((Date.now() - t0) / 1000, 1)} s`);
-    await page.waitForTimeout(3000);
-
-    // time to first paint, twice: cold (first open of the page's map code) and warm (reopened)
-    const paints: { load: number; drawn: number }[] = [];
-    for (let round = 0; round < 2; round++) {
-      if (round > 0) {
-        await page.getByTestId('view-queue').click();
-        await page.waitForTimeout(1500);
-      }
-      const clickAt = await page.evaluate(() => performance.now());
-      await page.getByTestId('view-map').click();
-      await page.waitForFunction(() => window.__gridMap !== undefined, undefined, { polling: 'raf', timeout: 120_000 });
-      const loadAt = await page.evaluate(() => performance.now());
-      const drawnAt = await page.evaluate(
+    const page = await browser.open(host.url, VIEWPORT);
+    const pageErrors: string[] = [];
+    /** the console online, with the bench's error log and frame probe in the page */
+    const ready = async () => {
+      await page.waitFor(`document.querySelector('[role=status][data-state=online]')`, 60_000, 'the console online');
+      await page.evaluate(`window.__benchErrors = []; addEventListener('error', (e) => __benchErrors.push(String(e.message))); addEventListener('unhandledrejection', (e) => __benchErrors.push(String(e.reason)))`);
+      await page.evaluate(FRAME_PROBE);
+    };
+    /** clicks the map tab: ms to the basemap drawn, and to every layer drawn with its data */
+    const openMapTab = async () => {
+      const clickAt = await page.evaluate<number>(`(document.querySelector('[data-testid=view-map]').click(), performance.now())`);
+      await page.call(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const end = performance.now() + 120_000;
+            const wait = () => (window.__gridMap ? resolve() : performance.now() > end ? reject(new Error('the map did not load in 120 s')) : requestAnimationFrame(wait));
+            wait();
+          }),
+      );
+      const loadAt = await page.evaluate<number>('performance.now()');
+      const drawnAt = await page.call(
         (n) =>
           new Promise<number>((resolve) => {
             const wait = () => {
@@ -200,35 +240,67 @@ export async function main() {
           }),
         EVENTS,
       );
-      paints.push({ load: loadAt - clickAt, drawn: drawnAt - clickAt });
-    }
-    const counts = await page.evaluate(() => window.__gridMap!.counts);
+      return { load: loadAt - clickAt, drawn: drawnAt - clickAt };
+    };
+    await ready();
+    await sleep(3000);
 
-    if (HIDE.length > 0) {
-      for (const g of HIDE) {
-        const box = page.getByTestId(`layer-${g}`);
-        if (await box.isChecked()) await box.click();
+    // time to first paint, twice: cold (first open of the page's map code) and warm (reopened)
+    const paints: { load: number; drawn: number }[] = [];
+    for (let round = 0; round < 2; round++) {
+      if (round > 0) {
+        await page.evaluate(`document.querySelector('[data-testid=view-queue]').click()`);
+        await sleep(1500);
       }
-      await page.waitForTimeout(1000);
+      paints.push(await openMapTab());
+    }
+    const counts = await page.call(() => window.__gridMap!.counts);
+
+    const hideGroups = () =>
+      page.call((groups) => {
+        for (const g of groups) {
+          const box = document.querySelector<HTMLInputElement>(`[data-testid=layer-${g}]`);
+          if (!box) throw new Error(`no layer switch ${g}`);
+          if (box.checked) box.click();
+        }
+      }, HIDE);
+    if (HIDE.length > 0) {
+      await hideGroups();
+      await sleep(1000);
     }
     type Probe = { deltas: number[]; renders: number[]; longTasks: number[] };
-    const phases: Record<string, Probe & { cpu: Record<string, number> }> = {};
-    const browserCdp = await browser.newBrowserCDPSession();
+    const phases: Record<string, Probe & { cpu: Record<string, number>; ratio: number; ratioAtStart: number; seconds: number }> = {};
     const cpuByType = async () => {
-      const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
+      const { processInfo } = (await browser.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
       const out: Record<string, number> = {};
       for (const p of processInfo) out[p.type] = (out[p.type] ?? 0) + p.cpuTime;
       return out;
     };
+    let reloaded = false;
     for (const phase of PHASES) {
+      if (phase !== 'first-moves' && phases['first-moves'] && !reloaded) {
+        // a new session on the same machine: the learned resolution kept, the tiles in memory gone
+        pageErrors.push(...(await page.evaluate<string[]>('window.__benchErrors')));
+        await page.send('Page.reload');
+        await page.waitFor(`document.readyState === 'complete' && window.__benchErrors === undefined`, 30_000, 'the reloaded page');
+        await ready();
+        await openMapTab();
+        if (HIDE.length > 0) await hideGroups();
+        await sleep(2000);
+        reloaded = true;
+      }
+      const tracing = TRACE ? await startTrace(browser) : undefined;
       const c0 = await cpuByType();
+      const ratioAtStart = await page.call(() => window.__gridMap!.movingRatio());
       const t = performance.now();
-      const probe = await page.evaluate(([s, p]) => (window as unknown as { __probe: (s: number, p: string) => Promise<Probe> }).__probe(s, p), [PHASE_S, phase] as const);
+      const seconds = phase === 'first-moves' ? FIRST_MOVES_S : PHASE_S;
+      const probe = await page.call(([s, p]) => (window as unknown as { __probe: (s: number, p: string) => Promise<Probe> }).__probe(s, p), [seconds, phase] as const);
       const wall = (performance.now() - t) / 1000;
       const c1 = await cpuByType();
       // CPU of each kind of Chromium process over the phase, in % of one core: where a frame's time goes
       const cpu = Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, (100 * (v - (c0[k] ?? 0))) / wall]));
-      phases[phase] = { ...probe, cpu };
+      phases[phase] = { ...probe, cpu, seconds, ratioAtStart, ratio: await page.call(() => window.__gridMap!.movingRatio()) };
+      if (tracing) console.log(`trace of ${phase}: ${await tracing.stop(`${TRACE}.${phase}.json`)}`);
     }
     const moved = phones.stats();
 
@@ -243,13 +315,24 @@ export async function main() {
       const j = stats(r.renders);
       const slow = r.deltas.filter((d) => d > 33.4).length;
       rows.push([`${name}: frame interval`, `p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, p99 ${ms(f.p99)}, max ${ms(f.max)} (${f.n} frames, ${slow} over 33 ms)`]);
+      // when the late frames came: the first seconds also pay for learning the resolution
+      const bySecond: number[] = [];
+      let at = 0;
+      for (const d of r.deltas) {
+        at += d;
+        if (d > 30) bySecond[Math.floor(at / 1000)] = (bySecond[Math.floor(at / 1000)] ?? 0) + 1;
+      }
+      rows.push([`${name}: frames of two refreshes or more, by second`, Array.from({ length: r.seconds }, (_, i) => bySecond[i] ?? 0).join(' ')]);
+      rows.push([`${name}: resolution while moving (learned)`, `${fmt(r.ratioAtStart, 2)} → ${fmt(r.ratio, 2)} of the device's pixel ratio (phase start → end)`]);
       rows.push([`${name}: MapLibre JS per frame`, `p50 ${ms(j.p50)}, p95 ${ms(j.p95)}, max ${ms(j.max)} (${j.n} renders)`]);
       const lt = r.longTasks;
       rows.push([`${name}: main-thread tasks over 50 ms`, `${lt.length}, ${ms(lt.reduce((a, b) => a + b, 0))} in all, longest ${ms(Math.max(0, ...lt))}`]);
       rows.push([`${name}: CPU by process (% of one core)`, Object.entries(r.cpu).filter(([, v]) => v >= 0.5).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')]);
     }
     rows.push(['leaders moving', `${phones.movers} phones, a fix every ${UPDATE_S} s each: ${moved.sent} fixes sent during the run (${moved.failed} failed)`]);
-    printTable(`Map: panning and zooming for ${PHASE_S} s each (SwiftShader, ${VIEWPORT.width}×${VIEWPORT.height})${BARE ? ', basemap only' : HIDE.length ? `, hidden: ${HIDE.join(' ')}` : ''}`, rows);
+    printTable(`Map: panning and zooming for ${PHASE_S} s a scale, ${FIRST_MOVES_S} s of first moves (SwiftShader, ${VIEWPORT.width}×${VIEWPORT.height})${BARE ? ', basemap only' : HIDE.length ? `, hidden: ${HIDE.join(' ')}` : ''}`, rows);
+    pageErrors.push(...(await page.evaluate<string[]>('window.__benchErrors')));
+    if (pageErrors.length > 0) console.warn(`page errors: ${pageErrors.join('; ')}`);
     console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     phones?.stop();

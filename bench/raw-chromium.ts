@@ -110,7 +110,8 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
     return {
       send: inPage,
       evaluate,
-      call: (fn, arg) => evaluate(`(${fn.toString()})(${JSON.stringify(arg ?? null)})`),
+      // tsx's name helper, again: a page that navigated itself may have run before the script above took
+      call: (fn, arg) => evaluate(`globalThis.__name ??= (f) => f; (${fn.toString()})(${JSON.stringify(arg ?? null)})`),
       async waitFor(expression, timeoutMs = 30_000, what = expression) {
         const end = Date.now() + timeoutMs;
         for (;;) {

@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { startConsoleHost } from '../electron/core/host';
 import { launchChromium } from '../test/browser/chromium';
-import { fmt, printTable, rssMiB, spawnHub, streamsReady, tempDir } from './lib';
+import { fmt, printTable, rssMiB, sleep, spawnHub, streamsReady, tempDir } from './lib';
 import { launchRawChromium } from './raw-chromium';
 
 const TILES = Number(process.env.BENCH_SOAK_TILES ?? 4);
@@ -22,7 +22,6 @@ const DRIVER = process.env.BENCH_SOAK_DRIVER === 'playwright' ? 'playwright' : '
 const SAMPLE_MS = 15_000;
 const ARGS = ['--autoplay-policy=no-user-gesture-required'];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the soak needs of a page, whichever driver opens it. */
 interface SoakPage {

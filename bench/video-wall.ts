@@ -22,7 +22,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { startConsoleHost } from '../electron/core/host';
-import { fmt, percentile, printTable, rssMiB, spawnHub, streamsReady, tempDir } from './lib';
+import { fmt, percentile, printTable, rssMiB, sleep, spawnHub, streamsReady, tempDir } from './lib';
 import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const WINDOW_S = Number(process.env.BENCH_WALL_SECONDS ?? 20);
@@ -49,7 +49,6 @@ async function processes(browser: RawChromium): Promise<{ type: string; id: numb
   const r = await browser.send<{ processInfo: { type: string; id: number; cpuTime: number }[] }>('SystemInfo.getProcessInfo');
   return r.processInfo;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 /** CPU seconds of a process from /proc (user + system). */

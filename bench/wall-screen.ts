@@ -20,7 +20,7 @@
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startConsoleHost } from '../electron/core/host';
-import { fmt, printTable, rssMiB, tempDir } from './lib';
+import { fmt, printTable, rssMiB, sleep, tempDir } from './lib';
 import { launchRawChromium, type RawChromium, type RawPage } from './raw-chromium';
 
 const SPEEDUP = Number(process.env.BENCH_WALL_SPEEDUP ?? 300);
@@ -31,7 +31,6 @@ const SAMPLE_S = Number(process.env.BENCH_WALL_SAMPLE_S ?? 30);
 const CAMERAS = process.env.BENCH_WALL_CAMERAS === 'fixed' ? 'fixed' : 'tour';
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const mib = (bytes: number) => bytes / 1024 / 1024;
 

@@ -15,6 +15,7 @@ import { allowedCommands, type Actor } from '../../../shared/workflow';
 import { errorMessage, type CoreClient } from '../../core-client';
 import { t, useLang, type MessageKey } from '../../i18n';
 import { MapCanvas } from '../../map/MapCanvas';
+import { movingRatio } from '../../map/software';
 import { useOverlayData } from '../../map/useOverlayData';
 import {
   camerasData,
@@ -56,6 +57,8 @@ export interface MapTestHook {
   trackCursor(): LngLat | null;
   /** counts of the last data handed to each source */
   counts: Record<string, number>;
+  /** the share of the device's pixel ratio the map draws at while moving (software WebGL: learned per page) */
+  movingRatio(): number;
 }
 declare global {
   interface Window {
@@ -346,6 +349,7 @@ export function MapView(props: {
       map,
       config,
       counts: counts.current,
+      movingRatio,
       groupVisible: (g) => groupVisible(map, g),
       rendered: (layers) => map.queryRenderedFeatures({ layers: layers.filter((l) => map.getLayer(l)) as string[] }).length,
       pagePoint: (p) => {
