@@ -208,10 +208,9 @@ export async function main() {
     console.log(`console cache caught up in ${fmt((Date.now() - t0) / 1000, 1)} s`);
     const page = await browser.open(host.url, VIEWPORT);
     const pageErrors: string[] = [];
-    /** the console online, with the bench's error log and frame probe in the page */
+    /** the console online, with the bench's frame probe in the page */
     const ready = async () => {
       await page.waitFor(`document.querySelector('[role=status][data-state=online]')`, 60_000, 'the console online');
-      await page.evaluate(`window.__benchErrors = []; addEventListener('error', (e) => __benchErrors.push(String(e.message))); addEventListener('unhandledrejection', (e) => __benchErrors.push(String(e.reason)))`);
       await page.evaluate(FRAME_PROBE);
     };
     /** clicks the map tab: ms to the basemap drawn, and to every layer drawn with its data */
@@ -280,9 +279,10 @@ export async function main() {
     for (const phase of PHASES) {
       if (phase !== 'first-moves' && phases['first-moves'] && !reloaded) {
         // a new session on the same machine: the learned resolution kept, the tiles in memory gone
-        pageErrors.push(...(await page.evaluate<string[]>('window.__benchErrors')));
+        pageErrors.push(...(await page.errors()));
+        await page.evaluate('window.__probe = undefined');
         await page.send('Page.reload');
-        await page.waitFor(`document.readyState === 'complete' && window.__benchErrors === undefined`, 30_000, 'the reloaded page');
+        await page.waitFor(`document.readyState === 'complete' && window.__probe === undefined`, 30_000, 'the reloaded page');
         await ready();
         await openMapTab();
         if (HIDE.length > 0) await hideGroups();
@@ -331,7 +331,7 @@ export async function main() {
     }
     rows.push(['leaders moving', `${phones.movers} phones, a fix every ${UPDATE_S} s each: ${moved.sent} fixes sent during the run (${moved.failed} failed)`]);
     printTable(`Map: panning and zooming for ${PHASE_S} s a scale, ${FIRST_MOVES_S} s of first moves (SwiftShader, ${VIEWPORT.width}×${VIEWPORT.height})${BARE ? ', basemap only' : HIDE.length ? `, hidden: ${HIDE.join(' ')}` : ''}`, rows);
-    pageErrors.push(...(await page.evaluate<string[]>('window.__benchErrors')));
+    pageErrors.push(...(await page.errors()));
     if (pageErrors.length > 0) console.warn(`page errors: ${pageErrors.join('; ')}`);
     console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {

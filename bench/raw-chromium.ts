@@ -26,6 +26,8 @@ export interface RawPage {
   call<A, T>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
   /** polls `expression` until it is truthy */
   waitFor(expression: string, timeoutMs?: number, what?: string): Promise<void>;
+  /** the page's uncaught errors and unhandled rejections since its document loaded */
+  errors(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export interface RawChromium {
   readonly process: ChildProcess;
   close(): Promise<void>;
 }
+
+const PAGE_ERRORS = `globalThis.__rawErrors = [];
+addEventListener('error', (e) => __rawErrors.push(String(e.message)));
+addEventListener('unhandledrejection', (e) => __rawErrors.push(String(e.reason)));`;
 
 export async function launchRawChromium(extraArgs: string[] = []): Promise<RawChromium> {
   const profile = mkdtempSync(join(tmpdir(), 'raw-chromium-'));
@@ -95,8 +101,12 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
     const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
     const inPage = <T>(method: string, params?: Params) => send<T>(method, params, sessionId);
     await inPage('Emulation.setDeviceMetricsOverride', { ...viewport, deviceScaleFactor: 1, mobile: false });
+    // the Page domain runs the scripts below in every new document; it records no response bodies
+    await inPage('Page.enable');
     // tsx keeps function names with a helper the page does not have
     await inPage('Page.addScriptToEvaluateOnNewDocument', { source: 'globalThis.__name = (f) => f;' });
+    // the page's errors, kept in the page: no Runtime event stream on this connection
+    await inPage('Page.addScriptToEvaluateOnNewDocument', { source: PAGE_ERRORS });
     await inPage('Page.navigate', { url });
     const evaluate = async <T>(expression: string): Promise<T> => {
       const r = await inPage<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate', {
@@ -110,8 +120,7 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
     return {
       send: inPage,
       evaluate,
-      // tsx's name helper, again: a page that navigated itself may have run before the script above took
-      call: (fn, arg) => evaluate(`globalThis.__name ??= (f) => f; (${fn.toString()})(${JSON.stringify(arg ?? null)})`),
+      call: (fn, arg) => evaluate(`(${fn.toString()})(${JSON.stringify(arg ?? null)})`),
       async waitFor(expression, timeoutMs = 30_000, what = expression) {
         const end = Date.now() + timeoutMs;
         for (;;) {
@@ -124,6 +133,7 @@ export async function launchRawChromium(extraArgs: string[] = []): Promise<RawCh
           await new Promise((r) => setTimeout(r, 250));
         }
       },
+      errors: () => evaluate<string[]>('globalThis.__rawErrors ?? []'),
       close: () => send('Target.closeTarget', { targetId }).then(() => undefined),
     };
   };

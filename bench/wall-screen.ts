@@ -91,8 +91,6 @@ export async function main(): Promise<void> {
     await page.send('Performance.enable');
     await page.send('HeapProfiler.enable');
     await page.waitFor(`document.querySelector('[data-testid=wall-screen]')`, 30_000, 'the wall screen');
-    // the page's uncaught errors, counted in the page (no Runtime event stream on this connection)
-    await page.evaluate(`window.__benchErrors = []; addEventListener('error', (e) => __benchErrors.push(String(e.message))); addEventListener('unhandledrejection', (e) => __benchErrors.push(String(e.reason)))`);
     await sleep(WARMUP_S * 1000);
 
     const t0 = Date.now();
@@ -127,7 +125,7 @@ export async function main(): Promise<void> {
     const heapHead = median(samples.slice(0, q).map((x) => x.heapMiB));
     const heapTail = median(samples.slice(-q).map((x) => x.heapMiB));
     const panels = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-panel]')].map((e) => e.getAttribute('data-panel') + ':' + e.getAttribute('data-state'))`);
-    const pageErrors = await page.evaluate<string[]>('window.__benchErrors');
+    const pageErrors = await page.errors();
     const st = sim.stats();
     printTable(`Wall screen memory over a simulated day (1920×1080, cameras ${CAMERAS}, after forced GC)`, [
       ['simulated', `${fmt(last.simH, 1)} h in ${fmt(last.realS / 60, 1)} real minutes (${SPEEDUP}×)`],

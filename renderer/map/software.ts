@@ -75,9 +75,10 @@ function storedQuality(): Quality {
 
 /** one ladder per page, and per profile: every map on it runs on the same CPU */
 let quality: Quality | undefined;
+const current = (): Quality => (quality ??= storedQuality());
 
 function learn(move: MoveFrames): void {
-  const before = quality ?? storedQuality();
+  const before = current();
   quality = nextQuality(before, move);
   if (quality.step === before.step) return;
   try {
@@ -89,8 +90,7 @@ function learn(move: MoveFrames): void {
 
 /** The resolution this page's maps draw at while moving, as a share of the device's pixel ratio. */
 export function movingRatio(): number {
-  quality ??= storedQuality();
-  return SOFTWARE_MOVING_RATIOS[quality.step]!;
+  return SOFTWARE_MOVING_RATIOS[current().step]!;
 }
 
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
