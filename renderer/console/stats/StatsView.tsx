@@ -11,8 +11,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { OrgUnit, Principal } from '../../../shared/schema';
 import type { ReportPdfResult } from '../../../shared/schema/console';
-import type { Bulletin, Ledger } from '../../../shared/schema/ledgers';
-import { BREAKDOWN_DIMENSIONS, type BreakdownDimension, type StatsAnswer, type StatsOverview } from '../../../shared/schema/stats';
+import { BREAKDOWN_DIMENSIONS, type BreakdownDimension, type StatsOverview } from '../../../shared/schema/stats';
 import { METRIC_DEFINITIONS, PERIOD_KINDS, type MetricId, type Period } from '../../../shared/stats';
 import { errorMessage, type CoreClient } from '../../core-client';
 import { hostUrl } from '../../live';
@@ -22,7 +21,7 @@ import { DAY_MS } from '../../../shared/deadline';
 import { BreakdownTable, BulletinTable, LedgerTable } from './BreakdownTable';
 import { CategoryChart, EndedByChart, IntakeByHourChart, SourceChart } from './Charts';
 import { cstDateTime, cstDay, ledgerAskOf, num, parseCstDay, pct, periodKindName, periodLabel, periodOfChoice, type PeriodChoice } from './format';
-import { OVERDUE_LIMIT, useStats } from './useStats';
+import { OVERDUE_LIMIT, useKeyedAnswer, useStats } from './useStats';
 import './stats.css';
 
 export interface StatsViewProps {
@@ -116,24 +115,7 @@ export function StatsView(props: StatsViewProps) {
   // the ledger (台账): kept by calendar day, week, month, quarter and year, asked only when its tab is open
   const ledgerAsk = useMemo(() => (period ? ledgerAskOf(period, townId) : null), [period, townId]);
   const ledgerKey = ledgerAsk ? `${ledgerAsk.period} ${ledgerAsk.date} ${ledgerAsk.townId ?? ''}` : '';
-  const [ledger, setLedger] = useState<{ key: string; answer: StatsAnswer<Ledger> } | null>(null);
-  const [ledgerError, setLedgerError] = useState<string | null>(null);
-  useEffect(() => {
-    if (tab !== 'ledger' || !ledgerAsk) return;
-    let live = true;
-    client.call('statsLedger', { query: ledgerAsk }).then(
-      (answer) => {
-        if (!live) return;
-        setLedger({ key: ledgerKey, answer });
-        setLedgerError(null);
-      },
-      (err: unknown) => live && setLedgerError(errorMessage(err)),
-    );
-    return () => {
-      live = false;
-    };
-    // ledgerAsk is rebuilt with the period; its key says whether it changed
-  }, [client, tab, ledgerKey, tick]);
+  const { answer: ledger, error: ledgerError } = useKeyedAnswer(client, tab === 'ledger' && ledgerAsk ? (c) => c.call('statsLedger', { query: ledgerAsk }) : null, ledgerKey, tick);
 
   // the three-day bulletin (三天一通报): the three CST days ending on a date, by default yesterday
   // (a bulletin is about days that are over); asked only when its tab is open
@@ -141,25 +123,12 @@ export function StatsView(props: StatsViewProps) {
   const [silentOnly, setSilentOnly] = useState(false);
   const bulletinDateOk = parseCstDay(bulletinDate) !== null;
   const bulletinKey = `${bulletinDate} ${townId ?? ''}`;
-  const [bulletin, setBulletin] = useState<{ key: string; answer: StatsAnswer<Bulletin> } | null>(null);
-  const [bulletinError, setBulletinError] = useState<string | null>(null);
-  useEffect(() => {
-    if (tab !== 'bulletin' || !bulletinDateOk) return;
-    let live = true;
-    client.call('statsBulletin', { query: { date: bulletinDate, ...(townId ? { townId } : {}) } }).then(
-      (answer) => {
-        if (!live) return;
-        setBulletin({ key: bulletinKey, answer });
-        setBulletinError(null);
-      },
-      (err: unknown) => live && setBulletinError(errorMessage(err)),
-    );
-    return () => {
-      live = false;
-    };
-    // the key holds the date and the town
-  }, [client, tab, bulletinKey, bulletinDateOk, tick]);
-  const bulletinShown = bulletin && bulletin.key === bulletinKey ? bulletin.answer : null;
+  const { answer: bulletinShown, error: bulletinError } = useKeyedAnswer(
+    client,
+    tab === 'bulletin' && bulletinDateOk ? (c) => c.call('statsBulletin', { query: { date: bulletinDate, ...(townId ? { townId } : {}) } }) : null,
+    bulletinKey,
+    tick,
+  );
   const bulletinRows = useMemo(
     () => (bulletinShown ? (silentOnly ? bulletinShown.data.rows.filter((r) => r.silent) : bulletinShown.data.rows) : []),
     [bulletinShown, silentOnly],
@@ -186,7 +155,7 @@ export function StatsView(props: StatsViewProps) {
   );
 
   const o = stats.overview?.data ?? null;
-  const stale = [stats.overview, stats.breakdown, stats.overdue, tab === 'ledger' ? ledger?.answer : undefined, tab === 'bulletin' ? bulletinShown : undefined].some((a) => a?.stale);
+  const stale = [stats.overview, stats.breakdown, stats.overdue, tab === 'ledger' ? ledger : undefined, tab === 'bulletin' ? bulletinShown : undefined].some((a) => a?.stale);
   const fetchedAt = stats.overview?.fetchedAt;
 
   /* ---------- downloads ---------- */
@@ -462,8 +431,8 @@ export function StatsView(props: StatsViewProps) {
                 </p>
               ) : ledgerError ? (
                 <p className="stats-error pad">{ledgerError}</p>
-              ) : ledger && ledger.key === ledgerKey ? (
-                <LedgerTable rows={ledger.answer.data.rows} label={t('stats.ledger')} />
+              ) : ledger ? (
+                <LedgerTable rows={ledger.data.rows} label={t('stats.ledger')} />
               ) : (
                 <p className="muted pad">{t('stats.loading')}</p>
               )

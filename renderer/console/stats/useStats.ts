@@ -79,3 +79,34 @@ export function useStats(client: CoreClient, period: Period | null, townId: stri
 
   return { overview, breakdown, overdue, names, loading, error, refresh };
 }
+
+/**
+ * One answer asked only while `ask` is given (its tab open, its choices valid), and again whenever
+ * `key` (what is asked) or `wake` (a refresh) changes. An answer is shown only for the key it was
+ * asked with; an error stays until an answer comes.
+ */
+export function useKeyedAnswer<T>(client: CoreClient, ask: ((c: CoreClient) => Promise<T>) | null, key: string, wake: number): { answer: T | null; error: string | null } {
+  const [got, setGot] = useState<{ key: string; answer: T } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // the question is rebuilt with each render; its key says whether it changed
+  const askRef = useRef(ask);
+  askRef.current = ask;
+  const asking = ask !== null;
+  useEffect(() => {
+    const a = askRef.current;
+    if (!a) return;
+    let live = true;
+    a(client).then(
+      (answer) => {
+        if (!live) return;
+        setGot({ key, answer });
+        setError(null);
+      },
+      (err: unknown) => live && setError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, asking, key, wake]);
+  return { answer: got && got.key === key ? got.answer : null, error };
+}
